@@ -1,0 +1,63 @@
+// PAY, DETAIL and CANCEL against the upstream gateway. Each returns what the gateway decided or
+// throws a typed error for Temporal to retry; PAY never throws for an unknown outcome, because
+// the answer to "did it take?" is DETAIL, not a second PAY.
+import type { GatewayClient } from '../gateway/client.js';
+import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
+import { RESULT_CODES, type PayRequest } from '../gateway/wire.js';
+import type { PaymentRequest } from '../domain/payment-request.js';
+import type { CancelOutcome, DetailOutcome, PayOutcome } from '../machines/types.js';
+
+export interface PayInput {
+  request: PaymentRequest;
+  gatewayExpireAt: string;
+}
+
+export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
+  return {
+    async pay({ request, gatewayExpireAt }: PayInput): Promise<PayOutcome> {
+      const wire: PayRequest = {
+        merchantTransId: request.merchantTransId,
+        paymentMethod: request.paymentMethod,
+        product: request.product,
+        amount: request.amount,
+        expireAt: gatewayExpireAt,
+        goods: { description: request.goods.description },
+        riskData: { Device: { os: request.riskData.device.os } },
+        notifyUrl,
+        ...(request.payCodeValue !== undefined ? { payCodeValue: request.payCodeValue } : {}),
+        ...(request.returnUrl !== undefined ? { returnUrl: request.returnUrl } : {}),
+      };
+      try {
+        const res = await gateway.pay(wire);
+        if (res.result.resultStatus === 'U') return { outcome: 'UNKNOWN', reason: `${res.result.resultCode}: ${res.result.resultMessage}` };
+        if (res.result.resultStatus === 'F' || !res.data) {
+          return { outcome: 'REJECTED', code: res.result.resultCode, message: res.result.resultMessage };
+        }
+        return { outcome: 'ACCEPTED', gatewayTransId: res.data.gatewayTransId, status: res.data.status, payAction: res.data.payAction };
+      } catch (err) {
+        if (err instanceof GatewayUnknownOutcomeError) return { outcome: 'UNKNOWN', reason: err.message };
+        if (err instanceof GatewayRejectedError) {
+          return { outcome: 'REJECTED', code: err.resultCode ?? `HTTP_${err.status}`, message: err.message };
+        }
+        throw err; // GatewayUnreachableError: nothing was sent, Temporal retries.
+      }
+    },
+
+    async detail(merchantTransId: string): Promise<DetailOutcome> {
+      const res = await gateway.detail(merchantTransId);
+      if (res.result.resultStatus === 'F' && res.result.resultCode === RESULT_CODES.orderNotExist) return { found: false };
+      if (res.result.resultStatus !== 'S' || !res.data) {
+        throw new GatewayUnknownOutcomeError(`DETAIL answered ${res.result.resultStatus} ${res.result.resultCode}`);
+      }
+      const { gatewayTransId, status, amount, payAction } = res.data;
+      return { found: true, gatewayTransId, status, amount, payAction };
+    },
+
+    async cancel(merchantTransId: string): Promise<CancelOutcome> {
+      const res = await gateway.cancel(merchantTransId);
+      if (res.result.resultStatus === 'U') throw new GatewayUnknownOutcomeError(`CANCEL answered U ${res.result.resultCode}`);
+      if (res.result.resultStatus === 'F') return { ok: false, code: res.result.resultCode, message: res.result.resultMessage };
+      return { ok: true, status: res.data?.status ?? 'CLOSED' };
+    },
+  };
+}

@@ -1,0 +1,17 @@
+// The activity factory: the worker builds activities once from their clients.
+import type { JetStreamClient } from 'nats';
+import type { GatewayClient } from '../gateway/client.js';
+import { gatewayActivities } from './gateway-activities.js';
+import { publishActivities } from './publish-activities.js';
+
+export interface ActivityDeps {
+  gateway: GatewayClient;
+  js: JetStreamClient;
+  notifyUrl: string;
+}
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...gatewayActivities(deps.gateway, deps.notifyUrl), ...publishActivities(deps.js) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

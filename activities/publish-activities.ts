@@ -1,0 +1,19 @@
+// Publishing to JetStream. The message id is the event id, so a retried activity is
+// de-duplicated by the stream (within DUPLICATE_WINDOW_MS) and never publishes twice.
+import type { JetStreamClient } from 'nats';
+import { headers as natsHeaders, JSONCodec } from 'nats';
+import type { PaymentEvent } from '../events/schema.js';
+
+const codec = JSONCodec<PaymentEvent>();
+
+export function publishActivities(js: JetStreamClient) {
+  return {
+    async publishEvent(subject: string, event: PaymentEvent): Promise<{ duplicate: boolean; seq: number }> {
+      const h = natsHeaders();
+      h.set('Content-Type', 'application/cloudevents+json');
+      h.set('ce-type', event.type);
+      const ack = await js.publish(subject, codec.encode(event), { msgID: event.id, headers: h, timeout: 5000 });
+      return { duplicate: ack.duplicate, seq: ack.seq };
+    },
+  };
+}

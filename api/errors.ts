@@ -1,0 +1,23 @@
+// The one error shape of the HTTP API (DESIGN.md section 3).
+import type { FastifyReply } from 'fastify';
+import type { FieldError } from '../domain/payment-request.js';
+
+export interface ApiErrorBody {
+  error: { code: string; message: string; details: FieldError[] };
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldError[] = [],
+  ) {
+    super(message);
+  }
+  body(): ApiErrorBody {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+export const sendError = (reply: FastifyReply, err: ApiError) => reply.code(err.status).send(err.body());

@@ -1,0 +1,123 @@
+// POST /v1/payments (update-with-start: one round trip to the payAction) and GET /v1/payments/{id}.
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { FastifyInstance } from 'fastify';
+import { endOfGatewayDay, formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
+import { validatePaymentRequest } from '../domain/payment-request.js';
+import type { PaymentView } from '../domain/payment-view.js';
+import {
+  IDEMPOTENCY_CONFLICT,
+  TASK_QUEUE,
+  WORKFLOW_TYPE,
+  payUpdate,
+  paymentIdFor,
+  searchAttributes,
+  stateQuery,
+  type PaymentWorkflowInput,
+} from '../workflows/messages.js';
+import { ApiError } from './errors.js';
+import { fingerprint } from './fingerprint.js';
+
+export interface PaymentRoutesOptions {
+  client: Client;
+  timeZone: string;
+  defaultExpiryMs: number;
+  pollInitialMs: number;
+  pollMaxMs: number;
+  graceMs: number;
+  refundWindowMs: number;
+  now?: () => number;
+}
+
+export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions): void {
+  const now = opts.now ?? Date.now;
+
+  app.post('/v1/payments', async (req, reply) => {
+    const at = now();
+    const checked = validatePaymentRequest(req.body, at, opts.timeZone);
+    if (!checked.ok) throw new ApiError(400, 'VALIDATION_ERROR', 'the payment request breaks the rules listed in details', checked.errors);
+    const request = checked.value;
+    const paymentId = paymentIdFor(request.merchantTransId);
+    const print = fingerprint(request);
+    const expiresAt = checked.expiresAt ?? at + opts.defaultExpiryMs;
+    const cancelDeadline = endOfGatewayDay(at, opts.timeZone);
+    const input: PaymentWorkflowInput = {
+      machine: {
+        paymentId,
+        merchantTransId: request.merchantTransId,
+        product: request.product,
+        amount: request.amount,
+        createdAt: at,
+        expiresAt,
+        cancelDeadline,
+        pollInitialMs: opts.pollInitialMs,
+        pollMaxMs: opts.pollMaxMs,
+      },
+      request,
+      fingerprint: print,
+      gatewayExpireAt: formatGatewayTime(expiresAt, opts.timeZone),
+      display: { expiresAt: isoWithOffset(expiresAt, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
+      lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
+    };
+    const start = new WithStartWorkflowOperation(WORKFLOW_TYPE, {
+      workflowId: paymentId,
+      taskQueue: TASK_QUEUE,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      memo: { fingerprint: print },
+      typedSearchAttributes: [
+        { key: searchAttributes.product, value: request.product },
+        { key: searchAttributes.status, value: 'CREATED' },
+        { key: searchAttributes.merchantTransId, value: request.merchantTransId },
+        { key: searchAttributes.amount, value: request.amount.value },
+        { key: searchAttributes.currency, value: request.amount.currency },
+      ],
+    });
+    try {
+      const result = await opts.client.workflow.executeUpdateWithStart(payUpdate, {
+        args: [{ fingerprint: print }],
+        startWorkflowOperation: start,
+      });
+      if (result.view.failure?.code === 'UPSTREAM_UNAVAILABLE') {
+        throw new ApiError(502, 'UPSTREAM_UNAVAILABLE', `the gateway could not be reached and no payment was created: ${result.view.failure.message}`);
+      }
+      return reply.code(result.created ? 201 : 200).send(result.view);
+    } catch (err) {
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === IDEMPOTENCY_CONFLICT) {
+        throw conflict(err.cause.message);
+      }
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // The payment's workflow has already closed: answer from its record.
+        const handle = opts.client.workflow.getHandle(paymentId);
+        const described = await handle.describe();
+        if ((described.memo as { fingerprint?: string } | undefined)?.fingerprint !== print) {
+          throw conflict(`merchantTransId ${request.merchantTransId} was already used for a payment with a different body`);
+        }
+        return reply.code(200).send(await handle.query(stateQuery));
+      }
+      throw err;
+    }
+  });
+
+  app.get<{ Params: { paymentId: string } }>('/v1/payments/:paymentId', async (req) => {
+    try {
+      return await opts.client.workflow.getHandle(req.params.paymentId).query(stateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) {
+        throw new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${req.params.paymentId}`);
+      }
+      throw err;
+    }
+  });
+}
+
+const conflict = (message: string) => new ApiError(409, 'IDEMPOTENCY_CONFLICT', message);
+
+export type { PaymentView };

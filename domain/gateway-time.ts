@@ -1,0 +1,58 @@
+// Wall-clock arithmetic in the gateway's time zone (expireAt strings, the same-day cancel
+// deadline). Pure functions over epoch milliseconds; the API calls them, never workflow code.
+
+const GATEWAY_FORMAT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+
+/** Offset of `timeZone` from UTC at instant `ms`, in minutes (e.g. +480 for Asia/Shanghai). */
+export function offsetMinutes(ms: number, timeZone: string): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  }).formatToParts(new Date(ms));
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
+}
+
+/** Parses "yyyy-mm-dd hh:mm:ss" as a wall time in `timeZone`; null when the text or date is invalid. */
+export function parseGatewayTime(text: string, timeZone: string): number | null {
+  const m = GATEWAY_FORMAT.exec(text);
+  if (!m) return null;
+  const [y, mo, d, h, mi, s] = m.slice(1).map(Number);
+  const naive = Date.UTC(y, mo - 1, d, h, mi, s);
+  const check = new Date(naive);
+  if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
+    return null;
+  }
+  // Two passes settle the offset across a DST change.
+  let ms = naive - offsetMinutes(naive, timeZone) * 60_000;
+  ms = naive - offsetMinutes(ms, timeZone) * 60_000;
+  return ms;
+}
+
+const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
+
+/** "yyyy-mm-dd hh:mm:ss" wall time of instant `ms` in `timeZone`. */
+export function formatGatewayTime(ms: number, timeZone: string): string {
+  const local = new Date(ms + offsetMinutes(ms, timeZone) * 60_000);
+  return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+}
+
+/** ISO-8601 with the zone's offset, e.g. 2026-11-26T18:00:00+08:00. */
+export function isoWithOffset(ms: number, timeZone: string): string {
+  const off = offsetMinutes(ms, timeZone);
+  const sign = off < 0 ? '-' : '+';
+  return `${formatGatewayTime(ms, timeZone).replace(' ', 'T')}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+}
+
+/** 23:59:59 of the calendar day that contains `ms` in `timeZone`: the last moment to cancel. */
+export function endOfGatewayDay(ms: number, timeZone: string): number {
+  const day = formatGatewayTime(ms, timeZone).slice(0, 10);
+  return parseGatewayTime(`${day} 23:59:59`, timeZone)!;
+}

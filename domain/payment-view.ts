@@ -1,0 +1,28 @@
+// The payment view (DESIGN.md section 3): the answer of GET /v1/payments/{id}, of the `state`
+// query, and the `data` of every published event.
+import { z } from 'zod';
+import { Money } from './money.js';
+import { PayAction, Product } from '../gateway/wire.js';
+
+export const PaymentStatus = z.enum(['CREATED', 'PENDING', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+
+const ZeroableMoney = z.object({ currency: z.string(), value: z.number().int().nonnegative() });
+
+export const PaymentView = z.object({
+  paymentId: z.string(),
+  merchantTransId: z.string(),
+  product: Product,
+  status: PaymentStatus,
+  amount: Money,
+  refundedAmount: ZeroableMoney,
+  payAction: PayAction.nullable(),
+  gatewayTransId: z.string().nullable(),
+  expiresAt: z.string(),
+  cancelDeadline: z.string(),
+  refunds: z.array(z.object({ refundId: z.string(), amount: Money, status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']) })),
+  allowed: z.object({ cancel: z.boolean(), refundableAmount: ZeroableMoney }),
+  failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  machineState: z.string(),
+  updatedAt: z.string(),
+});
+export type PaymentView = z.infer<typeof PaymentView>;

@@ -1,0 +1,112 @@
+// The gateway's wire format (zod schemas), shared by the gateway client, the webhook receiver and
+// the sandbox. Field names follow the seed (ALIPAY_CN.txt); results use the S/F/U convention:
+// S = succeeded, F = failed for good, U = unknown, ask DETAIL.
+import { z } from 'zod';
+import { Money } from '../domain/money.js';
+
+export const PRODUCTS = ['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE', 'ENTRY_CODE'] as const;
+export const Product = z.enum(PRODUCTS);
+export type Product = z.infer<typeof Product>;
+
+export const API_PATHS = {
+  pay: '/v1/payments/pay',
+  detail: '/v1/payments/inquiryPayment',
+  cancel: '/v1/payments/cancel',
+  refund: '/v1/payments/refund',
+} as const;
+
+export const Result = z.object({
+  resultStatus: z.enum(['S', 'F', 'U']),
+  resultCode: z.string(),
+  resultMessage: z.string(),
+});
+export type Result = z.infer<typeof Result>;
+
+export const PayAction = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('QRCODE'), redirectUrl: z.string() }),
+  z.object({ type: z.literal('REDIRECT'), url: z.string() }),
+]);
+export type PayAction = z.infer<typeof PayAction>;
+
+/** Status of the money movement upstream. CLOSED: expired or closed unpaid; CANCELLED: reversed. */
+export const TransStatus = z.enum(['PENDING', 'SUCCESS', 'FAIL', 'CLOSED', 'CANCELLED']);
+export type TransStatus = z.infer<typeof TransStatus>;
+
+export const PayRequest = z.object({
+  merchantTransId: z.string(),
+  paymentMethod: z.string(),
+  product: z.string(),
+  amount: Money,
+  expireAt: z.string().optional(),
+  payCodeValue: z.string().optional(),
+  goods: z.object({ description: z.string() }),
+  riskData: z.object({ Device: z.object({ os: z.string() }) }).optional(),
+  returnUrl: z.string().optional(),
+  notifyUrl: z.string(),
+});
+export type PayRequest = z.infer<typeof PayRequest>;
+
+export const PayResponse = z.object({
+  result: Result,
+  data: z
+    .object({
+      merchantTransId: z.string(),
+      gatewayTransId: z.string(),
+      status: TransStatus,
+      payAction: PayAction.nullable(),
+    })
+    .optional(),
+});
+export type PayResponse = z.infer<typeof PayResponse>;
+
+export const DetailRequest = z.object({ merchantTransId: z.string() });
+export const DetailResponse = z.object({
+  result: Result,
+  data: z
+    .object({
+      merchantTransId: z.string(),
+      gatewayTransId: z.string(),
+      product: Product,
+      status: TransStatus,
+      amount: Money,
+      payAction: PayAction.nullable(),
+    })
+    .optional(),
+});
+export type DetailResponse = z.infer<typeof DetailResponse>;
+
+export const CancelRequest = z.object({ merchantTransId: z.string() });
+export const CancelResponse = z.object({
+  result: Result,
+  data: z.object({ merchantTransId: z.string(), gatewayTransId: z.string(), status: TransStatus }).optional(),
+});
+export type CancelResponse = z.infer<typeof CancelResponse>;
+
+/** NOTIFICATION: the gateway's webhook body, retried until acknowledged with NOTIFICATION_ACK. */
+export const Notification = z.object({
+  notifyId: z.string().min(1),
+  notifyType: z.literal('PAYMENT_RESULT'),
+  merchantTransId: z.string().min(1),
+  gatewayTransId: z.string().min(1),
+  product: Product,
+  status: z.enum(['SUCCESS', 'FAIL']),
+  amount: Money,
+  paidAt: z.string().optional(),
+  codeId: z.string().optional(),
+});
+export type Notification = z.infer<typeof Notification>;
+
+export const NOTIFICATION_ACK = { result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'success' } } as const;
+
+export const RESULT_CODES = {
+  success: 'SUCCESS',
+  processing: 'PAYMENT_IN_PROCESS',
+  unknown: 'UNKNOWN_EXCEPTION',
+  paramIllegal: 'PARAM_ILLEGAL',
+  signatureInvalid: 'INVALID_SIGNATURE',
+  orderNotExist: 'ORDER_NOT_EXIST',
+  repeatInconsistent: 'REPEAT_REQ_INCONSISTENT',
+  orderClosed: 'ORDER_IS_CLOSED',
+  cancelWindowExceeded: 'CANCEL_WINDOW_EXCEED',
+  notAllowed: 'ORDER_STATUS_INVALID',
+} as const;

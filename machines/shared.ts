@@ -1,0 +1,92 @@
+// Building blocks the product machines share: effect declarations, guards and context updates.
+import { assign } from 'xstate';
+import type { PaymentContext, PaymentEvent, PaymentInput } from './types.js';
+
+export const MAX_PAY_ATTEMPTS = 3;
+
+export function initialContext(input: PaymentInput): PaymentContext {
+  return {
+    ...input,
+    gatewayTransId: null,
+    payAction: null,
+    failure: null,
+    payAttempts: 0,
+    pollCount: 0,
+    nextPollAt: null,
+    notifyIds: [],
+    paidAt: null,
+    updatedAt: input.createdAt,
+  };
+}
+
+type Args = { context: PaymentContext; event: PaymentEvent };
+type Assignment = Parameters<typeof assign<PaymentContext, PaymentEvent, undefined, PaymentEvent, never>>[0];
+const update = (a: Assignment) => assign<PaymentContext, PaymentEvent, undefined, PaymentEvent, never>(a);
+
+const detailStatus = (event: PaymentEvent) =>
+  event.type === 'DETAIL_ANSWERED' && event.found ? event.status : event.type === 'DETAIL_ANSWERED' ? 'NOT_FOUND' : null;
+
+/** Guards are the only place results are read; a result for another amount is never trusted. */
+export const guards = {
+  payPending: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'PENDING',
+  paySucceeded: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'SUCCESS',
+  payFailed: ({ event }: Args) =>
+    event.type === 'PAY_ANSWERED' && (event.outcome === 'REJECTED' || (event.outcome === 'ACCEPTED' && event.status === 'FAIL')),
+  payUnknown: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNKNOWN',
+  payUnreachable: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE',
+  detailPending: ({ event }: Args) => detailStatus(event) === 'PENDING',
+  detailSucceeded: ({ context, event }: Args) => detailStatus(event) === 'SUCCESS' && sameAmount(context, event),
+  detailFailed: ({ event }: Args) => detailStatus(event) === 'FAIL',
+  detailClosed: ({ event }: Args) => detailStatus(event) === 'CLOSED',
+  detailCancelled: ({ event }: Args) => detailStatus(event) === 'CANCELLED',
+  detailNotFound: ({ event }: Args) => detailStatus(event) === 'NOT_FOUND',
+  canPayAgain: ({ context }: Args) => context.payAttempts < MAX_PAY_ATTEMPTS,
+  notifiedSuccess: ({ context, event }: Args) =>
+    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameAmount(context, event) && !seen(context, event),
+  notifiedFailure: ({ context, event }: Args) =>
+    event.type === 'NOTIFIED' && event.status === 'FAIL' && !seen(context, event),
+  cancelAccepted: ({ event }: Args) => event.type === 'CANCEL_ANSWERED' && event.ok,
+};
+
+function sameAmount(context: PaymentContext, event: PaymentEvent): boolean {
+  const amount = event.type === 'NOTIFIED' ? event.amount : event.type === 'DETAIL_ANSWERED' && event.found ? event.amount : null;
+  return amount !== null && amount.currency === context.amount.currency && amount.value === context.amount.value;
+}
+
+function seen(context: PaymentContext, event: PaymentEvent): boolean {
+  return event.type === 'NOTIFIED' && context.notifyIds.includes(event.notifyId);
+}
+
+/** Context updates shared by every machine. */
+export const updates = {
+  touch: update({ updatedAt: ({ event }: Args) => event.at }),
+  countPayAttempt: update({ payAttempts: ({ context }: Args) => context.payAttempts + 1 }),
+  recordOrder: update(({ context, event }: Args) => {
+    if (event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED') {
+      return { gatewayTransId: event.gatewayTransId, payAction: event.payAction ?? context.payAction };
+    }
+    if (event.type === 'DETAIL_ANSWERED' && event.found) {
+      return { gatewayTransId: event.gatewayTransId, payAction: event.payAction ?? context.payAction };
+    }
+    if (event.type === 'NOTIFIED') return { gatewayTransId: event.gatewayTransId, notifyIds: [...context.notifyIds, event.notifyId] };
+    return {};
+  }),
+  recordPaid: update({ paidAt: ({ event }: Args) => event.at }),
+  recordFailure: update({
+    failure: ({ event }: Args) => {
+      if (event.type === 'PAY_ANSWERED' && event.outcome === 'REJECTED') return { code: event.code, message: event.message };
+      if (event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE') return { code: 'UPSTREAM_UNAVAILABLE', message: event.message };
+      if (event.type === 'DETAIL_ANSWERED' && !event.found) {
+        return { code: 'ORDER_NOT_CREATED', message: 'the gateway has no record of the order after repeated PAY attempts' };
+      }
+      return { code: 'PAYMENT_FAILED', message: 'the shopper did not complete the payment' };
+    },
+  }),
+  schedulePoll: update({
+    nextPollAt: ({ context, event }: Args) =>
+      event.at + Math.min(context.pollMaxMs, context.pollInitialMs * 2 ** Math.min(context.pollCount, 20)),
+  }),
+  countPoll: update({ pollCount: ({ context }: Args) => context.pollCount + 1 }),
+  stopPolling: update({ nextPollAt: () => null }),
+};
+

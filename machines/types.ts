@@ -1,0 +1,79 @@
+// What every payment machine shares: its context, its events and its input. Pure data: times are
+// epoch milliseconds carried on events (`at`), never read from a clock here.
+import type { Money } from '../domain/money.js';
+import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
+
+export const PAYMENT_STATUSES = ['CREATED', 'PENDING', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export interface Failure {
+  code: string;
+  message: string;
+}
+
+export interface PaymentInput {
+  paymentId: string;
+  merchantTransId: string;
+  product: Product;
+  amount: Money;
+  createdAt: number;
+  expiresAt: number;
+  cancelDeadline: number;
+  pollInitialMs: number;
+  pollMaxMs: number;
+}
+
+export interface PaymentContext extends PaymentInput {
+  gatewayTransId: string | null;
+  payAction: PayAction | null;
+  failure: Failure | null;
+  payAttempts: number;
+  pollCount: number;
+  nextPollAt: number | null;
+  notifyIds: string[];
+  paidAt: number | null;
+  updatedAt: number;
+}
+
+export type PayOutcome =
+  | { outcome: 'ACCEPTED'; gatewayTransId: string; status: TransStatus; payAction: PayAction | null }
+  | { outcome: 'REJECTED'; code: string; message: string }
+  | { outcome: 'UNKNOWN'; reason: string }
+  | { outcome: 'UNREACHABLE'; message: string };
+
+export type DetailOutcome =
+  | { found: false }
+  | { found: true; gatewayTransId: string; status: TransStatus; amount: Money; payAction: PayAction | null };
+
+export type CancelOutcome = { ok: true; status: TransStatus } | { ok: false; code: string; message: string };
+
+export interface NotificationFacts {
+  notifyId: string;
+  status: 'SUCCESS' | 'FAIL';
+  gatewayTransId: string;
+  amount: Money;
+}
+
+export type PaymentEvent =
+  | ({ type: 'PAY_ANSWERED'; at: number } & PayOutcome)
+  | ({ type: 'DETAIL_ANSWERED'; at: number } & DetailOutcome)
+  | ({ type: 'CANCEL_ANSWERED'; at: number } & CancelOutcome)
+  | ({ type: 'NOTIFIED'; at: number } & NotificationFacts)
+  | { type: 'POLL_DUE'; at: number }
+  | { type: 'EXPIRY_DUE'; at: number };
+
+/** Event types published on NATS (DESIGN.md section 5), without the `alipay_cn.` prefix. */
+export type PublishedType =
+  | 'payment.pending'
+  | 'payment.succeeded'
+  | 'payment.failed'
+  | 'payment.expired'
+  | 'payment.cancelled';
+
+/** Side effects a machine asks its interpreter for. */
+export interface EffectParams {
+  callPay: undefined;
+  callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' };
+  callCancel: undefined;
+  publish: { type: PublishedType };
+}

@@ -1,0 +1,117 @@
+// Starts the real worker and the real HTTP API against the servers of the global setup, and gives
+// tests the calls a merchant, a shopper (sandbox control API) and an event consumer make.
+import { connect, DeliverPolicy, type NatsConnection } from 'nats';
+import { inject } from 'vitest';
+import { startApi, type RunningApi } from '../../api/server.js';
+import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
+import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
+import { startWorker, type RunningWorker } from '../../worker/worker.js';
+import { TEST_GATEWAY } from './constants.js';
+
+export interface ServiceOptions {
+  pollInitialMs?: number;
+  pollMaxMs?: number;
+  defaultExpiryMs?: number;
+  gatewayTimeoutMs?: number;
+}
+
+export interface TestService {
+  api: RunningApi;
+  worker: RunningWorker;
+  nats: NatsConnection;
+  apiUrl: string;
+  sandboxUrl: string;
+  stop(): Promise<void>;
+}
+
+export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
+  const temporalAddress = inject('temporalAddress');
+  const sandboxUrl = inject('sandboxUrl');
+  const api = await startApi({
+    temporalAddress,
+    namespace: 'default',
+    secret: TEST_GATEWAY.secret,
+    host: '127.0.0.1',
+    port: 0,
+    timeZone: TEST_GATEWAY.timeZone,
+    defaultExpiryMs: opts.defaultExpiryMs ?? 30 * 60_000,
+    pollInitialMs: opts.pollInitialMs ?? 60_000,
+    pollMaxMs: opts.pollMaxMs ?? 300_000,
+    graceMs: 60_000,
+    refundWindowMs: 365 * 24 * 3600_000,
+  });
+  const worker = await startWorker({
+    temporalAddress,
+    namespace: 'default',
+    natsUrl: inject('natsUrl'),
+    gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
+    notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
+    workflowBundle: { codePath: inject('workflowBundlePath') },
+  });
+  const nats = await connect({ servers: inject('natsUrl') });
+  return {
+    api,
+    worker,
+    nats,
+    apiUrl: api.url,
+    sandboxUrl,
+    async stop() {
+      await nats.drain();
+      await worker.stop();
+      await api.close();
+    },
+  };
+}
+
+let counter = 0;
+/** A merchantTransId no other test (or earlier run against the same server) has used. */
+export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+export function cashierBody(merchantTransId: string, overrides: Record<string, unknown> = {}) {
+  return {
+    merchantTransId,
+    paymentMethod: 'ALIPAY_CN',
+    product: 'CASHIER_PAYMENT',
+    amount: { currency: 'CNY', value: 1000 },
+    goods: { description: 'Green tea' },
+    riskData: { device: { os: 'iOS' } },
+    ...overrides,
+  };
+}
+
+export async function http(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+}
+
+/**
+ * Reads the payment's events from the stream until `untilType` arrives (or the timeout passes),
+ * each validated against the exported schema.
+ */
+export async function eventsUntil(nats: NatsConnection, paymentId: string, untilType: string, timeoutMs = 30_000): Promise<PaymentEvent[]> {
+  const js = nats.jetstream();
+  const consumer = await js.consumers.get(STREAM_NAME, { deliver_policy: DeliverPolicy.All, filterSubjects: ['payments.alipay_cn.>'] });
+  const messages = await consumer.consume();
+  const found: PaymentEvent[] = [];
+  const timer = setTimeout(() => messages.stop(), timeoutMs);
+  try {
+    for await (const m of messages) {
+      const event = PaymentEvent.parse(m.json());
+      if (event.subject !== paymentId) continue;
+      found.push(event);
+      if (event.type === `alipay_cn.${untilType}`) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    messages.stop();
+  }
+  if (found.at(-1)?.type !== `alipay_cn.${untilType}`) {
+    throw new Error(`no ${untilType} event for ${paymentId} within ${timeoutMs} ms; saw ${found.map((e) => e.type).join(', ') || 'nothing'}`);
+  }
+  return found;
+}

@@ -1,0 +1,2 @@
+// The workflows the worker registers (its workflowsPath).
+export { alipayCnPayment } from './payment.js';

@@ -1,0 +1,54 @@
+// Every Temporal name of the contract (DESIGN.md section 4) with its payload types, imported by
+// the workflow, the API, the worker and the tests alike.
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import type { PaymentRequest } from '../domain/payment-request.js';
+import type { PaymentView } from '../domain/payment-view.js';
+import type { Notification } from '../gateway/wire.js';
+import type { PaymentInput } from '../machines/types.js';
+
+export const TASK_QUEUE = 'alipay-cn-payments';
+export const WORKFLOW_TYPE = 'alipayCnPayment';
+export const paymentIdFor = (merchantTransId: string) => `alipay-cn:${merchantTransId}`;
+export const entryPaymentIdFor = (gatewayTransId: string) => `alipay-cn:entry:${gatewayTransId}`;
+
+export interface PaymentWorkflowInput {
+  machine: PaymentInput;
+  request: PaymentRequest;
+  /** sha256 of the canonical request: the same merchantTransId with another body is a conflict. */
+  fingerprint: string;
+  /** expireAt as the gateway reads it ("yyyy-mm-dd hh:mm:ss", gateway time zone). */
+  gatewayExpireAt: string;
+  display: { expiresAt: string; cancelDeadline: string };
+  lifetime: { graceMs: number; refundWindowMs: number };
+}
+
+export interface PayUpdateResult {
+  created: boolean;
+  view: PaymentView;
+}
+
+export const notificationSignal = defineSignal<[Notification]>('notification');
+export const payUpdate = defineUpdate<PayUpdateResult, [{ fingerprint: string }]>('pay');
+export const stateQuery = defineQuery<PaymentView>('state');
+
+export const IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT';
+
+export const searchAttributes = {
+  product: defineSearchAttributeKey('PaymentProduct', SearchAttributeType.KEYWORD),
+  status: defineSearchAttributeKey('PaymentStatus', SearchAttributeType.KEYWORD),
+  merchantTransId: defineSearchAttributeKey('MerchantTransId', SearchAttributeType.KEYWORD),
+  gatewayTransId: defineSearchAttributeKey('GatewayTransId', SearchAttributeType.KEYWORD),
+  amount: defineSearchAttributeKey('PaymentAmount', SearchAttributeType.INT),
+  currency: defineSearchAttributeKey('PaymentCurrency', SearchAttributeType.KEYWORD),
+} as const;
+
+/** `--search-attribute` values for `temporal server start-dev` and the compose setup. */
+export const SEARCH_ATTRIBUTE_SPECS = [
+  'PaymentProduct=Keyword',
+  'PaymentStatus=Keyword',
+  'MerchantTransId=Keyword',
+  'GatewayTransId=Keyword',
+  'PaymentAmount=Int',
+  'PaymentCurrency=Keyword',
+];

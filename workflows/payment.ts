@@ -1,0 +1,201 @@
+// The payment workflow: a thin interpreter of the product's XState machine. It feeds events in
+// with the pure transition(), performs the returned effects itself (activities, events,
+// search attributes) and arms Temporal timers from the absolute deadlines in the machine's
+// context (DESIGN.md section 7: no XState timers or actors in the workflow sandbox).
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import { initialTransition, transition } from 'xstate';
+import type { Activities } from '../activities/index.js';
+import { EVENT_SOURCE, subjectFor, type PaymentEvent as PublishedEvent } from '../events/schema.js';
+import { isFinal, machineFor, statusOf, type PaymentEvent, type PaymentSnapshot } from '../machines/index.js';
+import type { EffectParams } from '../machines/types.js';
+import {
+  IDEMPOTENCY_CONFLICT,
+  notificationSignal,
+  payUpdate,
+  searchAttributes,
+  stateQuery,
+  type PaymentWorkflowInput,
+} from './messages.js';
+import { paymentView } from './view.js';
+
+const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+
+const { pay } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  // Only "unreachable" reaches the retry policy; unknown outcomes come back as values.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
+});
+const { detail, cancel } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: retryForever });
+const { detail: pollDetail } = proxyActivities<Activities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', maximumAttempts: 2 },
+});
+const { publishEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: retryForever,
+});
+
+export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void> {
+  const machine = machineFor(input.machine.product);
+  const internal: PaymentEvent[] = [];
+  const inbox: PaymentEvent[] = [];
+  let [snapshot, pending] = initialTransition(machine, input.machine);
+  let sequence = 0;
+  let answeredPay = false;
+  let finalAt: number | null = null;
+  let indexed = { status: '', gatewayTransId: '' };
+
+  const view = () => paymentView(snapshot, input, Date.now());
+
+  setHandler(stateQuery, view);
+  setHandler(notificationSignal, (n) => {
+    inbox.push({ type: 'NOTIFIED', at: Date.now(), notifyId: n.notifyId, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount });
+  });
+  setHandler(
+    payUpdate,
+    async () => {
+      // Early return: answer as soon as PAY has answered (payAction known) or the outcome is pending/final.
+      await condition(() => statusOf(snapshot) !== 'CREATED');
+      const created = !answeredPay;
+      answeredPay = true;
+      return { created, view: view() };
+    },
+    {
+      validator: ({ fingerprint }) => {
+        if (fingerprint !== input.fingerprint) {
+          throw ApplicationFailure.create({
+            type: IDEMPOTENCY_CONFLICT,
+            nonRetryable: true,
+            message: `merchantTransId ${input.machine.merchantTransId} was already used for a payment with a different body`,
+          });
+        }
+      },
+    },
+  );
+
+  async function perform(actions: typeof pending): Promise<void> {
+    for (const action of actions) {
+      switch (action.type) {
+        case 'callPay':
+          internal.push({ type: 'PAY_ANSWERED', ...(await callPay()), at: Date.now() });
+          break;
+        case 'callDetail': {
+          const { purpose } = action.params as EffectParams['callDetail'];
+          const outcome = await callDetail(purpose);
+          if (outcome) internal.push({ type: 'DETAIL_ANSWERED', ...outcome, at: Date.now() });
+          break;
+        }
+        case 'callCancel':
+          internal.push({ type: 'CANCEL_ANSWERED', ...(await cancel(input.machine.merchantTransId)), at: Date.now() });
+          break;
+        case 'publish':
+          await publish((action.params as EffectParams['publish']).type);
+          break;
+        default:
+          throw new Error(`the interpreter has no effect named ${action.type}`);
+      }
+    }
+  }
+
+  async function callPay() {
+    try {
+      return await pay({ request: input.request, gatewayExpireAt: input.gatewayExpireAt });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return { outcome: 'UNREACHABLE' as const, message: err.cause?.message ?? err.message };
+    }
+  }
+
+  async function callDetail(purpose: EffectParams['callDetail']['purpose']) {
+    if (purpose !== 'poll') return detail(input.machine.merchantTransId);
+    try {
+      return await pollDetail(input.machine.merchantTransId);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('DETAIL poll failed; the next poll or the expiry check will ask again', { error: err.message });
+      return null;
+    }
+  }
+
+  async function publish(type: EffectParams['publish']['type']): Promise<void> {
+    sequence += 1;
+    const paymentId = input.machine.paymentId;
+    const event: PublishedEvent = {
+      specversion: '1.0',
+      id: `${paymentId}/${sequence}`,
+      source: EVENT_SOURCE,
+      type: `alipay_cn.${type}`,
+      subject: paymentId,
+      time: new Date(Date.now()).toISOString(),
+      sequence,
+      datacontenttype: 'application/json',
+      data: view(),
+    };
+    await publishEvent(subjectFor(input.machine.product, type), event);
+  }
+
+  function index(): void {
+    const status = statusOf(snapshot);
+    const gatewayTransId = snapshot.context.gatewayTransId ?? '';
+    if (status === indexed.status && gatewayTransId === indexed.gatewayTransId) return;
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: status },
+      ...(gatewayTransId ? [{ key: searchAttributes.gatewayTransId, value: gatewayTransId }] : []),
+    ]);
+    indexed = { status, gatewayTransId };
+  }
+
+  async function dispatch(event: PaymentEvent): Promise<void> {
+    const [next, actions] = transition(machine, snapshot, event);
+    if (next === snapshot) return; // ignored: duplicates and late answers change nothing
+    snapshot = next;
+    if (finalAt === null && isFinal(snapshot)) finalAt = event.at;
+    index();
+    await perform(actions);
+  }
+
+  /** The next timer the current state listens for, from the absolute deadlines in context. */
+  function nextTimer(s: PaymentSnapshot): { at: number; fire: () => PaymentEvent | 'close' } | null {
+    const c = s.context;
+    const candidates: { at: number; fire: () => PaymentEvent | 'close' }[] = [];
+    if (s.can({ type: 'EXPIRY_DUE', at: c.expiresAt })) candidates.push({ at: c.expiresAt, fire: () => ({ type: 'EXPIRY_DUE', at: Date.now() }) });
+    if (c.nextPollAt !== null && s.can({ type: 'POLL_DUE', at: c.nextPollAt })) {
+      candidates.push({ at: c.nextPollAt, fire: () => ({ type: 'POLL_DUE', at: Date.now() }) });
+    }
+    if (finalAt !== null) {
+      const keepOpen = statusOf(s) === 'SUCCEEDED' ? input.lifetime.refundWindowMs : input.lifetime.graceMs;
+      candidates.push({ at: finalAt + keepOpen, fire: () => 'close' });
+    }
+    return candidates.sort((a, b) => a.at - b.at)[0] ?? null;
+  }
+
+  index();
+  await perform(pending);
+  for (;;) {
+    const event = internal.shift() ?? inbox.shift();
+    if (event) {
+      await dispatch(event);
+      continue;
+    }
+    const timer = nextTimer(snapshot);
+    if (!timer) {
+      await condition(() => inbox.length > 0);
+      continue;
+    }
+    const wait = timer.at - Date.now();
+    if (wait > 0 && (await condition(() => inbox.length > 0, wait))) continue;
+    const fired = timer.fire();
+    if (fired === 'close') break;
+    await dispatch(fired);
+  }
+  await condition(allHandlersFinished);
+}
