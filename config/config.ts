@@ -60,3 +60,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return parsed.data;
 }
+
+/** Where each component is reached: the configured address, else the embedded default. */
+export function endpoints(config: Config) {
+  return {
+    temporalAddress: config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_PORT}`,
+    natsUrl: config.NATS_URL ?? `nats://127.0.0.1:${config.NATS_PORT}`,
+    upstreamBaseUrl: config.UPSTREAM_BASE_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
+    notifyUrl: config.NOTIFY_URL ?? `http://127.0.0.1:${config.API_PORT}/v1/notifications/alipay-cn`,
+    sandboxPublicUrl: config.PUBLIC_SANDBOX_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
+  };
+}

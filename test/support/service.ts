@@ -1,6 +1,6 @@
 // Starts the real worker and the real HTTP API against the servers of the global setup, and gives
 // tests the calls a merchant, a shopper (sandbox control API) and an event consumer make.
-import { connect, DeliverPolicy, type NatsConnection } from 'nats';
+import { connect, type NatsConnection } from 'nats';
 import { inject } from 'vitest';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
@@ -91,27 +91,22 @@ export async function http(method: string, url: string, body?: unknown): Promise
 
 /**
  * Reads the payment's events from the stream until `untilType` arrives (or the timeout passes),
- * each validated against the exported schema.
+ * each validated against the exported schema. Each round reads the stream from the start with a
+ * fresh ordered consumer; a round that finds nothing new waits for the server's fetch expiry.
  */
 export async function eventsUntil(nats: NatsConnection, paymentId: string, untilType: string, timeoutMs = 30_000): Promise<PaymentEvent[]> {
   const js = nats.jetstream();
-  const consumer = await js.consumers.get(STREAM_NAME, { deliver_policy: DeliverPolicy.All, filterSubjects: ['payments.alipay_cn.>'] });
-  const messages = await consumer.consume();
-  const found: PaymentEvent[] = [];
-  const timer = setTimeout(() => messages.stop(), timeoutMs);
-  try {
-    for await (const m of messages) {
+  const deadline = Date.now() + timeoutMs;
+  let found: PaymentEvent[] = [];
+  while (Date.now() < deadline) {
+    const consumer = await js.consumers.get(STREAM_NAME, { filterSubjects: ['payments.alipay_cn.>'] });
+    const batch = await consumer.fetch({ max_messages: 10_000, expires: 1_000 });
+    found = [];
+    for await (const m of batch) {
       const event = PaymentEvent.parse(m.json());
-      if (event.subject !== paymentId) continue;
-      found.push(event);
-      if (event.type === `alipay_cn.${untilType}`) break;
+      if (event.subject === paymentId) found.push(event);
     }
-  } finally {
-    clearTimeout(timer);
-    messages.stop();
+    if (found.some((e) => e.type === `alipay_cn.${untilType}`)) return found;
   }
-  if (found.at(-1)?.type !== `alipay_cn.${untilType}`) {
-    throw new Error(`no ${untilType} event for ${paymentId} within ${timeoutMs} ms; saw ${found.map((e) => e.type).join(', ') || 'nothing'}`);
-  }
-  return found;
+  throw new Error(`no ${untilType} event for ${paymentId} within ${timeoutMs} ms; saw ${found.map((e) => e.type).join(', ') || 'nothing'}`);
 }

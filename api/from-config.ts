@@ -1,0 +1,21 @@
+// The API as the config describes it: shared by api/main.ts and `npm start`.
+import { endpoints, type Config } from '../config/config.js';
+import { startApi, type RunningApi } from './server.js';
+
+export function apiFromConfig(config: Config): Promise<RunningApi> {
+  const e = endpoints(config);
+  return startApi({
+    temporalAddress: e.temporalAddress,
+    namespace: config.TEMPORAL_NAMESPACE,
+    secret: config.GATEWAY_SECRET,
+    host: config.API_HOST,
+    port: config.API_PORT,
+    timeZone: config.GATEWAY_TIMEZONE,
+    defaultExpiryMs: config.DEFAULT_EXPIRY_SECONDS * 1000,
+    pollInitialMs: config.DETAIL_POLL_INITIAL_SECONDS * 1000,
+    pollMaxMs: config.DETAIL_POLL_MAX_SECONDS * 1000,
+    graceMs: config.FINAL_GRACE_SECONDS * 1000,
+    refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600 * 1000,
+    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+  });
+}

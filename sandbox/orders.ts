@@ -1,0 +1,161 @@
+// The gateway's order book: one order per merchantTransId, its status transitions, and the lazy
+// expiry that closes an unpaid order once its expireAt has passed.
+import { randomBytes, randomInt } from 'node:crypto';
+import type { Money } from '../domain/money.js';
+import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
+import { cancelDeadline, localDateKey } from './gateway-time.js';
+
+export interface Order {
+  merchantTransId: string;
+  gatewayTransId: string;
+  product: Product;
+  amount: Money;
+  description: string;
+  notifyUrl: string;
+  /** Secret part of the cashier page URL. */
+  token: string;
+  payAction: PayAction | null;
+  status: TransStatus;
+  createdAt: number;
+  expireAt: number;
+  paidAt?: number;
+  failedAt?: number;
+  closedAt?: number;
+  cancelledAt?: number;
+  /** Canonical text of the PAY request that created the order, for idempotency. */
+  requestKey?: string;
+  codeId?: string;
+}
+
+export interface NewOrder {
+  merchantTransId?: string;
+  product: Product;
+  amount: Money;
+  description: string;
+  notifyUrl: string;
+  expireAt: number;
+  /** Whether the shopper pays through the cashier page (QRCODE payAction). */
+  cashier: boolean;
+  requestKey?: string;
+  codeId?: string;
+}
+
+export type CancelOutcome = { ok: true } | { ok: false; code: 'ORDER_STATUS_INVALID' | 'CANCEL_WINDOW_EXCEED'; message: string };
+
+export class OrderStore {
+  private readonly byMerchantId = new Map<string, Order>();
+  private readonly byToken = new Map<string, Order>();
+  // A random start keeps ids from a restarted sandbox from colliding with ones a merchant still holds.
+  private seq = randomInt(1, 50_000_000);
+
+  constructor(
+    private readonly timezone: string,
+    private readonly now: () => number,
+    private readonly cashierUrl: (token: string) => string,
+  ) {}
+
+  create(input: NewOrder): Order {
+    const createdAt = this.now();
+    const gatewayTransId = `${localDateKey(createdAt, this.timezone)}${String(this.seq++ % 100_000_000).padStart(8, '0')}`;
+    const token = randomBytes(18).toString('base64url');
+    const order: Order = {
+      merchantTransId: input.merchantTransId ?? `entry-${gatewayTransId}`,
+      gatewayTransId,
+      product: input.product,
+      amount: { ...input.amount },
+      description: input.description,
+      notifyUrl: input.notifyUrl,
+      token,
+      payAction: input.cashier ? { type: 'QRCODE', redirectUrl: this.cashierUrl(token) } : null,
+      status: 'PENDING',
+      createdAt,
+      expireAt: input.expireAt,
+      ...(input.requestKey !== undefined && { requestKey: input.requestKey }),
+      ...(input.codeId !== undefined && { codeId: input.codeId }),
+    };
+    this.byMerchantId.set(order.merchantTransId, order);
+    this.byToken.set(token, order);
+    return order;
+  }
+
+  get(merchantTransId: string): Order | undefined {
+    return this.refreshed(this.byMerchantId.get(merchantTransId));
+  }
+
+  getByToken(token: string): Order | undefined {
+    return this.refreshed(this.byToken.get(token));
+  }
+
+  /** PENDING → SUCCESS. False when the order is not PENDING (already final or expired). */
+  markPaid(order: Order): boolean {
+    if (this.refreshed(order)?.status !== 'PENDING') return false;
+    order.status = 'SUCCESS';
+    order.paidAt = this.now();
+    return true;
+  }
+
+  /** PENDING → FAIL. */
+  markFailed(order: Order): boolean {
+    if (this.refreshed(order)?.status !== 'PENDING') return false;
+    order.status = 'FAIL';
+    order.failedAt = this.now();
+    return true;
+  }
+
+  /** Full cancel: PENDING closes, SUCCESS is reversed within its payment date, repeats are no-ops. */
+  cancel(order: Order): CancelOutcome {
+    const now = this.now();
+    switch (this.refreshed(order)?.status) {
+      case 'PENDING':
+        order.status = 'CLOSED';
+        order.closedAt = now;
+        return { ok: true };
+      case 'SUCCESS': {
+        const deadline = cancelDeadline(order.paidAt ?? order.createdAt, this.timezone);
+        if (now > deadline) {
+          return { ok: false, code: 'CANCEL_WINDOW_EXCEED', message: 'a payment can only be cancelled before 23:59:59 of its payment date' };
+        }
+        order.status = 'CANCELLED';
+        order.cancelledAt = now;
+        return { ok: true };
+      }
+      case 'CLOSED':
+      case 'CANCELLED':
+        return { ok: true };
+      default:
+        return { ok: false, code: 'ORDER_STATUS_INVALID', message: `an order in status ${order.status} cannot be cancelled` };
+    }
+  }
+
+  private refreshed(order: Order | undefined): Order | undefined {
+    if (order && order.status === 'PENDING' && this.now() >= order.expireAt) {
+      order.status = 'CLOSED';
+      order.closedAt = order.expireAt;
+    }
+    return order;
+  }
+}
+
+/** The order as the control API and the tests see it. */
+export function orderView(order: Order) {
+  const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+  return {
+    merchantTransId: order.merchantTransId,
+    gatewayTransId: order.gatewayTransId,
+    product: order.product,
+    status: order.status,
+    amount: order.amount,
+    description: order.description,
+    notifyUrl: order.notifyUrl,
+    payAction: order.payAction,
+    cashierUrl: order.payAction?.type === 'QRCODE' ? order.payAction.redirectUrl : undefined,
+    codeId: order.codeId,
+    createdAt: iso(order.createdAt),
+    expireAt: iso(order.expireAt),
+    paidAt: iso(order.paidAt),
+    failedAt: iso(order.failedAt),
+    closedAt: iso(order.closedAt),
+    cancelledAt: iso(order.cancelledAt),
+  };
+}
+export type OrderView = ReturnType<typeof orderView>;

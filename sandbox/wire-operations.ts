@@ -1,0 +1,147 @@
+// What the gateway does for PAY, DETAIL and CANCEL, apart from HTTP: each takes the parsed JSON body
+// and gives the HTTP status and body to answer with.
+import type { z } from 'zod';
+import { CancelRequest, DetailRequest, PayRequest, RESULT_CODES, type Result } from '../gateway/wire.js';
+import type { SandboxContext } from './context.js';
+import type { Order } from './orders.js';
+import { checkPayRules, MAX_EXPIRY_MS } from './pay-rules.js';
+
+export interface WireAnswer {
+  status: number;
+  body: { result: Result; data?: unknown };
+}
+
+const result = (resultStatus: Result['resultStatus'], resultCode: string, resultMessage: string): Result => ({
+  resultStatus,
+  resultCode,
+  resultMessage,
+});
+
+export const answers = {
+  invalidSignature: (): WireAnswer => ({
+    status: 401,
+    body: { result: result('F', RESULT_CODES.signatureInvalid, 'the request signature is missing or does not verify') },
+  }),
+  notJson: (): WireAnswer => ({ status: 400, body: { result: result('F', RESULT_CODES.paramIllegal, 'body: must be a JSON object') } }),
+  simulatedError: (): WireAnswer => ({ status: 500, body: { result: result('U', RESULT_CODES.unknown, 'internal error (simulated)') } }),
+  simulatedUnknown: (): WireAnswer => ({ status: 200, body: { result: result('U', RESULT_CODES.unknown, 'unknown exception, inquire with DETAIL') } }),
+};
+
+function parse<S extends z.ZodType>(schema: S, json: unknown): { ok: true; data: z.infer<S> } | { ok: false; answer: WireAnswer } {
+  const parsed = schema.safeParse(json);
+  if (parsed.success) return { ok: true, data: parsed.data };
+  const message = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
+  return { ok: false, answer: { status: 400, body: { result: result('F', RESULT_CODES.paramIllegal, message) } } };
+}
+
+const paramIllegal = (message: string): WireAnswer => ({ status: 200, body: { result: result('F', RESULT_CODES.paramIllegal, message) } });
+const orderNotExist = (merchantTransId: string): WireAnswer => ({
+  status: 200,
+  body: { result: result('F', RESULT_CODES.orderNotExist, `no order with merchantTransId ${merchantTransId}`) },
+});
+
+/** Key order does not matter for idempotency, values do. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** PAY's answer for an order as it stands now; a replay of an unchanged order repeats the first answer. */
+function payAnswer(order: Order): WireAnswer {
+  const data = {
+    merchantTransId: order.merchantTransId,
+    gatewayTransId: order.gatewayTransId,
+    status: order.status,
+    payAction: order.payAction,
+  };
+  switch (order.status) {
+    case 'PENDING':
+      return { status: 200, body: { result: result('S', RESULT_CODES.processing, 'payment in process'), data } };
+    case 'SUCCESS':
+      return { status: 200, body: { result: result('S', RESULT_CODES.success, 'success'), data } };
+    default:
+      return { status: 200, body: { result: result('F', RESULT_CODES.orderClosed, `the order is ${order.status}`), data } };
+  }
+}
+
+export function pay(ctx: SandboxContext, json: unknown): WireAnswer {
+  const parsed = parse(PayRequest, json);
+  if (!parsed.ok) return parsed.answer;
+  const req = parsed.data;
+  const requestKey = canonical(req);
+
+  const existing = ctx.orders.get(req.merchantTransId);
+  if (existing) {
+    if (existing.requestKey !== requestKey) {
+      return {
+        status: 200,
+        body: { result: result('F', RESULT_CODES.repeatInconsistent, `merchantTransId ${req.merchantTransId} was used with a different request`) },
+      };
+    }
+    return payAnswer(existing);
+  }
+
+  const now = ctx.now();
+  const rules = checkPayRules(req, now, ctx.timezone);
+  if (!rules.ok) return paramIllegal(rules.message);
+
+  const order = ctx.orders.create({
+    merchantTransId: req.merchantTransId,
+    product: rules.product,
+    amount: req.amount,
+    description: req.goods.description,
+    notifyUrl: req.notifyUrl,
+    expireAt: rules.expireAt ?? now + MAX_EXPIRY_MS,
+    cashier: rules.product !== 'PAYMENT_CODE',
+    requestKey,
+  });
+  if (rules.product === 'PAYMENT_CODE') {
+    // The merchant scanned the shopper's code: the deduction completes at once.
+    ctx.orders.markPaid(order);
+    ctx.notifier.notify(order);
+  }
+  return payAnswer(order);
+}
+
+export function detail(ctx: SandboxContext, json: unknown): WireAnswer {
+  const parsed = parse(DetailRequest, json);
+  if (!parsed.ok) return parsed.answer;
+  const order = ctx.orders.get(parsed.data.merchantTransId);
+  if (!order) return orderNotExist(parsed.data.merchantTransId);
+  return {
+    status: 200,
+    body: {
+      result: result('S', RESULT_CODES.success, 'success'),
+      data: {
+        merchantTransId: order.merchantTransId,
+        gatewayTransId: order.gatewayTransId,
+        product: order.product,
+        status: order.status,
+        amount: order.amount,
+        payAction: order.payAction,
+      },
+    },
+  };
+}
+
+export function cancel(ctx: SandboxContext, json: unknown): WireAnswer {
+  const parsed = parse(CancelRequest, json);
+  if (!parsed.ok) return parsed.answer;
+  const order = ctx.orders.get(parsed.data.merchantTransId);
+  if (!order) return orderNotExist(parsed.data.merchantTransId);
+  const outcome = ctx.orders.cancel(order);
+  const data = { merchantTransId: order.merchantTransId, gatewayTransId: order.gatewayTransId, status: order.status };
+  return {
+    status: 200,
+    body: {
+      result: outcome.ok ? result('S', RESULT_CODES.success, 'success') : result('F', outcome.code, outcome.message),
+      data,
+    },
+  };
+}

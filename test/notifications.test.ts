@@ -1,0 +1,96 @@
+// The webhook: a forged or unsigned notification is refused with 401 and changes nothing; a
+// malformed one is 400; a genuine one is acknowledged with the body the gateway expects.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
+import { sign } from '../gateway/signing.js';
+import { NOTIFICATION_ACK } from '../gateway/wire.js';
+import { stateQuery } from '../workflows/messages.js';
+import { TEST_GATEWAY } from './support/constants.js';
+import { cashierBody, eventsUntil, http, startService, uniqueId, type TestService } from './support/service.js';
+
+let svc: TestService;
+beforeAll(async () => {
+  svc = await startService();
+});
+afterAll(async () => svc?.stop());
+
+async function postNotification(body: unknown, secret: string | null) {
+  const text = JSON.stringify(body);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (secret) Object.assign(headers, sign({ secret, clientId: TEST_GATEWAY.clientId, method: 'POST', path: NOTIFICATION_PATH, body: text }));
+  const res = await fetch(`${svc.apiUrl}${NOTIFICATION_PATH}`, { method: 'POST', headers, body: text });
+  return { status: res.status, body: await res.json() };
+}
+
+async function pendingPayment() {
+  const id = uniqueId('notif');
+  const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+  expect(created.status).toBe(201);
+  const notification = {
+    notifyId: `n-${id}`,
+    notifyType: 'PAYMENT_RESULT',
+    merchantTransId: id,
+    gatewayTransId: created.body.gatewayTransId,
+    product: 'CASHIER_PAYMENT',
+    status: 'SUCCESS',
+    amount: { currency: 'CNY', value: 1000 },
+  };
+  return { id, paymentId: created.body.paymentId as string, notification };
+}
+
+describe('POST /v1/notifications/alipay-cn', () => {
+  it('refuses a notification without a signature or with a wrong one: 401, payment unchanged', async () => {
+    const p = await pendingPayment();
+    const unsigned = await postNotification(p.notification, null);
+    expect(unsigned.status).toBe(401);
+    expect(unsigned.body.error.code).toBe('INVALID_SIGNATURE');
+    const forged = await postNotification(p.notification, 'an-attackers-secret-0123456789');
+    expect(forged.status).toBe(401);
+    const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
+    expect(view.status).toBe('PENDING');
+    // A genuine notification afterwards still works, and the forged ones left no trace.
+    const genuine = await postNotification(p.notification, TEST_GATEWAY.secret);
+    expect(genuine).toEqual({ status: 200, body: NOTIFICATION_ACK });
+    const events = await eventsUntil(svc.nats, p.paymentId, 'payment.succeeded');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.succeeded']);
+  });
+
+  it('refuses a tampered body even with headers copied from a genuine one', async () => {
+    const p = await pendingPayment();
+    const text = JSON.stringify(p.notification);
+    const headers = sign({ secret: TEST_GATEWAY.secret, clientId: TEST_GATEWAY.clientId, method: 'POST', path: NOTIFICATION_PATH, body: text });
+    const tampered = text.replace('"value":1000', '"value":1');
+    const res = await fetch(`${svc.apiUrl}${NOTIFICATION_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: tampered });
+    expect(res.status).toBe(401);
+  });
+
+  it('answers a signed but malformed notification with 400 naming the field', async () => {
+    const p = await pendingPayment();
+    const res = await postNotification({ ...p.notification, status: 'MAYBE' }, TEST_GATEWAY.secret);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details[0].path).toBe('status');
+    const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
+    expect(view.status).toBe('PENDING');
+  });
+
+  it('acknowledges a duplicate and publishes no second event', async () => {
+    const p = await pendingPayment();
+    expect((await postNotification(p.notification, TEST_GATEWAY.secret)).status).toBe(200);
+    expect((await postNotification(p.notification, TEST_GATEWAY.secret)).status).toBe(200);
+    expect((await postNotification({ ...p.notification, notifyId: 'another', status: 'FAIL' }, TEST_GATEWAY.secret)).status).toBe(200);
+    await eventsUntil(svc.nats, p.paymentId, 'payment.succeeded');
+    // The query is answered after the signals before it: all three have been applied by now.
+    const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
+    expect(view.status).toBe('SUCCEEDED');
+    const events = await eventsUntil(svc.nats, p.paymentId, 'payment.succeeded');
+    expect(events.map((e) => e.sequence)).toEqual([1, 2]);
+  });
+
+  it('refuses a notification whose amount differs from the payment', async () => {
+    const p = await pendingPayment();
+    const res = await postNotification({ ...p.notification, amount: { currency: 'CNY', value: 1 } }, TEST_GATEWAY.secret);
+    expect(res.status).toBe(200);
+    const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
+    expect(view.status).toBe('PENDING');
+  });
+});

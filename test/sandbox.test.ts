@@ -1,0 +1,597 @@
+// The gateway sandbox on its own: wire API through the real GatewayClient, notifications to a
+// small node:http receiver, the control API, faults and the cashier page.
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GatewayClient } from '../gateway/client.js';
+import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
+import { sign, verify } from '../gateway/signing.js';
+import { API_PATHS, NOTIFICATION_ACK, Notification, type PayRequest } from '../gateway/wire.js';
+import { formatGatewayTime, parseGatewayTime } from '../sandbox/gateway-time.js';
+import { startSandbox, type Sandbox } from '../sandbox/server.js';
+
+const CLIENT_ID = 'merchant-sandbox-test';
+const SECRET = 'sandbox-test-secret-0123456789';
+const TZ = 'Asia/Shanghai';
+const NOTIFY_PATH = '/notify/alipay';
+const HOUR = 3600_000;
+
+// --- notification receiver -------------------------------------------------------------------
+
+interface Received {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  notification: Notification;
+}
+
+const received: Received[] = [];
+let waiters: Array<() => boolean> = [];
+/** merchantTransId → how many more deliveries to refuse before acknowledging. */
+const refuse = new Map<string, number>();
+let receiver: Server;
+let notifyUrl: string;
+
+function startReceiver(): Promise<void> {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      const notification = Notification.parse(JSON.parse(body));
+      received.push({ path: req.url ?? '', headers: req.headers, body, notification });
+      const left = refuse.get(notification.merchantTransId) ?? 0;
+      if (left > 0) {
+        refuse.set(notification.merchantTransId, left - 1);
+        // Alternate the two ways of not acknowledging: a 5xx, and a 200 whose result is not S.
+        if (left % 2 === 0) res.writeHead(500).end('try later');
+        else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { resultStatus: 'F', resultCode: 'BUSY', resultMessage: 'busy' } }));
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(NOTIFICATION_ACK));
+      }
+      waiters = waiters.filter((done) => !done());
+    });
+  });
+  return new Promise((resolve) => {
+    receiver.listen(0, '127.0.0.1', () => {
+      notifyUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}${NOTIFY_PATH}`;
+      resolve();
+    });
+  });
+}
+
+/** Resolves once `count` notifications for this merchantTransId have arrived. */
+function notificationsFor(merchantTransId: string, count = 1): Promise<Received[]> {
+  return new Promise((resolve) => {
+    const done = () => {
+      const got = received.filter((r) => r.notification.merchantTransId === merchantTransId);
+      if (got.length < count) return false;
+      resolve(got);
+      return true;
+    };
+    if (!done()) waiters.push(done);
+  });
+}
+
+// --- sandbox and client ----------------------------------------------------------------------
+
+/** The sandbox's clock: real time unless a test pins it. */
+let pinnedNow: number | null = null;
+let sandbox: Sandbox;
+let client: GatewayClient;
+let counter = 0;
+const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
+
+beforeAll(async () => {
+  await startReceiver();
+  sandbox = await startSandbox({
+    port: 0,
+    clientId: CLIENT_ID,
+    secret: SECRET,
+    notifyRetryMs: [0, 50, 50, 50],
+    timezone: TZ,
+    now: () => pinnedNow ?? Date.now(),
+  });
+  client = new GatewayClient({ baseUrl: sandbox.url, clientId: CLIENT_ID, secret: SECRET, timeoutMs: 2_000 });
+});
+
+afterAll(async () => {
+  await sandbox?.close();
+  receiver?.closeAllConnections();
+  await new Promise((resolve) => receiver?.close(resolve));
+});
+
+afterEach(async () => {
+  pinnedNow = null;
+  await control('DELETE', '/sandbox/faults');
+});
+
+async function control(method: string, path: string, body?: unknown, contentType = 'application/json') {
+  const res = await fetch(`${sandbox.url}${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': contentType },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  const json = res.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : undefined;
+  return { status: res.status, text, json };
+}
+
+const payRequest = (merchantTransId: string, overrides: Partial<PayRequest> = {}): PayRequest => ({
+  merchantTransId,
+  paymentMethod: 'ALIPAY_CN',
+  product: 'CASHIER_PAYMENT',
+  amount: { currency: 'CNY', value: 1000 },
+  goods: { description: 'Green tea, 2 boxes' },
+  riskData: { Device: { os: 'iOS' } },
+  notifyUrl,
+  ...overrides,
+});
+
+/** A signed wire call by hand, for what the client hides (response headers, 4xx bodies). */
+async function rawWire(path: string, payload: unknown, secret = SECRET) {
+  const body = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const headers = sign({ secret, clientId: CLIENT_ID, method: 'POST', path, body });
+  const res = await fetch(`${sandbox.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  const text = await res.text();
+  const h = Object.fromEntries(res.headers.entries());
+  const signed = verify({ secret: SECRET, method: 'POST', path, body: text, headers: { ...h, 'request-time': h['response-time'] } });
+  return { status: res.status, json: JSON.parse(text), headers: h, signed };
+}
+
+async function deliveriesOf(merchantTransId: string) {
+  return (await control('GET', `/sandbox/payments/${merchantTransId}`)).json.deliveries as Array<{
+    notifyId: string;
+    acked: boolean;
+    duplicate: boolean;
+    attempts: Array<{ outcome: string }>;
+  }>;
+}
+
+// --- tests -----------------------------------------------------------------------------------
+
+describe('PAY', () => {
+  it('creates a PENDING order with a QRCODE payAction to the cashier page, in a signed answer', async () => {
+    const id = uniqueId('pay');
+    const res = await client.pay(payRequest(id));
+    expect(res.result).toMatchObject({ resultStatus: 'S', resultCode: 'PAYMENT_IN_PROCESS' });
+    expect(res.data).toMatchObject({ merchantTransId: id, status: 'PENDING', payAction: { type: 'QRCODE' } });
+    expect(res.data?.gatewayTransId).toMatch(/^\d{16}$/);
+    expect((res.data?.payAction as { redirectUrl: string }).redirectUrl).toMatch(new RegExp(`^${sandbox.url}/sandbox/cashier/[A-Za-z0-9_-]+$`));
+
+    const raw = await rawWire(API_PATHS.detail, { merchantTransId: id });
+    expect(raw.signed).toBe(true);
+    expect(raw.headers['client-id']).toBe(CLIENT_ID);
+    expect(raw.json.data).toMatchObject({ product: 'CASHIER_PAYMENT', status: 'PENDING', amount: { currency: 'CNY', value: 1000 } });
+  });
+
+  it('gives ORDER_CODE a QRCODE payAction too', async () => {
+    const res = await client.pay(payRequest(uniqueId('order-code'), { product: 'ORDER_CODE' }));
+    expect(res.data).toMatchObject({ status: 'PENDING', payAction: { type: 'QRCODE' } });
+  });
+
+  it('is idempotent on merchantTransId: same body, same answer; other body, REPEAT_REQ_INCONSISTENT', async () => {
+    const id = uniqueId('idem');
+    const first = await client.pay(payRequest(id));
+    const again = await client.pay(payRequest(id));
+    expect(again).toEqual(first);
+    // Key order does not make a different request.
+    const reordered = await rawWire(API_PATHS.pay, Object.fromEntries(Object.entries(payRequest(id)).reverse()));
+    expect(reordered.json.data.gatewayTransId).toBe(first.data?.gatewayTransId);
+
+    const other = await client.pay(payRequest(id, { amount: { currency: 'CNY', value: 2000 } }));
+    expect(other.result).toMatchObject({ resultStatus: 'F', resultCode: 'REPEAT_REQ_INCONSISTENT' });
+    expect(other.data).toBeUndefined();
+  });
+
+  it('answers a replay after the shopper paid with the current status', async () => {
+    const id = uniqueId('replay');
+    const first = await client.pay(payRequest(id));
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    const again = await client.pay(payRequest(id));
+    expect(again.result).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(again.data).toMatchObject({ gatewayTransId: first.data?.gatewayTransId, status: 'SUCCESS', payAction: first.data?.payAction });
+  });
+
+  it('pays a PAYMENT_CODE at once and notifies', async () => {
+    const id = uniqueId('paycode');
+    const arrived = notificationsFor(id);
+    const res = await client.pay(payRequest(id, { product: 'PAYMENT_CODE', payCodeValue: '286412345678901234' }));
+    expect(res.result).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(res.data).toMatchObject({ status: 'SUCCESS', payAction: null });
+    const [n] = await arrived;
+    expect(n!.notification).toMatchObject({ product: 'PAYMENT_CODE', status: 'SUCCESS', gatewayTransId: res.data?.gatewayTransId });
+  });
+
+  it('accepts an expireAt in the gateway time zone under 72 hours ahead', async () => {
+    const expireAt = formatGatewayTime(Date.now() + 71 * HOUR, TZ);
+    const res = await client.pay(payRequest(uniqueId('expire-ok'), { expireAt }));
+    expect(res.result.resultStatus).toBe('S');
+  });
+
+  describe('the seed field rules answer F PARAM_ILLEGAL', () => {
+    const cases: Array<[string, (id: string) => PayRequest, RegExp]> = [
+      ['paymentMethod must be ALIPAY_CN', (id) => payRequest(id, { paymentMethod: 'WECHAT_PAY' }), /paymentMethod/],
+      ['product must be a known product', (id) => payRequest(id, { product: 'CARD' }), /product/],
+      ['ENTRY_CODE is not paid by PAY', (id) => payRequest(id, { product: 'ENTRY_CODE' }), /ENTRY_CODE/],
+      ['expireAt must be yyyy-mm-dd hh:mm:ss', (id) => payRequest(id, { expireAt: new Date(Date.now() + HOUR).toISOString() }), /expireAt/],
+      ['expireAt must be a real time', (id) => payRequest(id, { expireAt: '2030-02-30 10:00:00' }), /expireAt/],
+      ['expireAt must be in the future', (id) => payRequest(id, { expireAt: formatGatewayTime(Date.now() - 60_000, TZ) }), /expireAt/],
+      ['expireAt is read in the gateway time zone (UTC wall time is 8 h in the past)', (id) => payRequest(id, { expireAt: formatGatewayTime(Date.now() + HOUR, 'UTC') }), /expireAt/],
+      ['expireAt must be less than 72 hours ahead', (id) => payRequest(id, { expireAt: formatGatewayTime(Date.now() + 72 * HOUR + 5_000, TZ) }), /72 hours/],
+      ['payCodeValue is required for PAYMENT_CODE', (id) => payRequest(id, { product: 'PAYMENT_CODE' }), /payCodeValue/],
+      ['payCodeValue is only for PAYMENT_CODE', (id) => payRequest(id, { payCodeValue: '2864123' }), /payCodeValue/],
+      ['goods.description is required', (id) => payRequest(id, { goods: { description: '  ' } }), /goods\.description/],
+      ['riskData.Device.os is required', (id) => payRequest(id, { riskData: undefined }), /riskData\.Device\.os/],
+      ['riskData.Device.os must not be empty', (id) => payRequest(id, { riskData: { Device: { os: '' } } }), /riskData\.Device\.os/],
+    ];
+    it.each(cases)('%s', async (_name, build, message) => {
+      const id = uniqueId('rule');
+      const res = await client.pay(build(id));
+      expect(res.result).toMatchObject({ resultStatus: 'F', resultCode: 'PARAM_ILLEGAL' });
+      expect(res.result.resultMessage).toMatch(message);
+      // Nothing was created.
+      expect((await client.detail(id)).result.resultCode).toBe('ORDER_NOT_EXIST');
+    });
+  });
+
+  it('refuses a body that breaks the schema with HTTP 400 PARAM_ILLEGAL naming the field', async () => {
+    const bad = { ...payRequest(uniqueId('schema')), amount: { currency: 'CNY', value: 10.5 } };
+    await expect(client.pay(bad)).rejects.toMatchObject({ name: 'GatewayRejectedError', status: 400, resultCode: 'PARAM_ILLEGAL' });
+    const raw = await rawWire(API_PATHS.pay, bad);
+    expect(raw.status).toBe(400);
+    expect(raw.signed).toBe(true);
+    expect(raw.json.result.resultMessage).toMatch(/amount\.value/);
+    expect((await rawWire(API_PATHS.pay, '{not json')).json.result.resultCode).toBe('PARAM_ILLEGAL');
+  });
+});
+
+describe('request signatures', () => {
+  it('refuses a bad signature with 401 INVALID_SIGNATURE, in a signed answer', async () => {
+    const wrong = new GatewayClient({ baseUrl: sandbox.url, clientId: CLIENT_ID, secret: 'not-the-shared-secret-000', timeoutMs: 2_000 });
+    const err = await wrong.pay(payRequest(uniqueId('badsig'))).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GatewayRejectedError);
+    expect(err).toMatchObject({ status: 401, resultCode: 'INVALID_SIGNATURE' });
+
+    const raw = await rawWire(API_PATHS.detail, { merchantTransId: 'x' }, 'not-the-shared-secret-000');
+    expect(raw.status).toBe(401);
+    expect(raw.signed).toBe(true);
+  });
+
+  it('refuses an unsigned request and an unknown client id', async () => {
+    const unsigned = await fetch(`${sandbox.url}${API_PATHS.detail}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"merchantTransId":"x"}' });
+    expect(unsigned.status).toBe(401);
+    const other = new GatewayClient({ baseUrl: sandbox.url, clientId: 'someone-else', secret: SECRET, timeoutMs: 2_000 });
+    await expect(other.detail('x')).rejects.toMatchObject({ status: 401 });
+  });
+});
+
+describe('notifications', () => {
+  it('control pay: a signed SUCCESS notification arrives and DETAIL shows SUCCESS', async () => {
+    const id = uniqueId('notify');
+    const created = await client.pay(payRequest(id));
+    const arrived = notificationsFor(id);
+    const paid = await control('POST', `/sandbox/payments/${id}/pay`);
+    expect(paid.status).toBe(200);
+    expect(paid.json).toMatchObject({ merchantTransId: id, status: 'SUCCESS' });
+
+    const [n] = await arrived;
+    expect(n!.path).toBe(NOTIFY_PATH);
+    expect(verify({ secret: SECRET, method: 'POST', path: NOTIFY_PATH, body: n!.body, headers: n!.headers })).toBe(true);
+    expect(n!.headers['client-id']).toBe(CLIENT_ID);
+    expect(n!.notification).toMatchObject({
+      notifyType: 'PAYMENT_RESULT',
+      merchantTransId: id,
+      gatewayTransId: created.data?.gatewayTransId,
+      product: 'CASHIER_PAYMENT',
+      status: 'SUCCESS',
+      amount: { currency: 'CNY', value: 1000 },
+    });
+    expect(new Date(n!.notification.paidAt!).toISOString()).toBe(n!.notification.paidAt);
+
+    const detail = await client.detail(id);
+    expect(detail.data).toMatchObject({ status: 'SUCCESS', gatewayTransId: created.data?.gatewayTransId });
+    await expect.poll(async () => (await deliveriesOf(id))[0]?.acked).toBe(true);
+  });
+
+  it('retries until acknowledged', async () => {
+    const id = uniqueId('retry');
+    await client.pay(payRequest(id));
+    refuse.set(id, 2);
+    const arrived = notificationsFor(id, 3);
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    const all = await arrived;
+    expect(new Set(all.map((r) => r.notification.notifyId)).size).toBe(1);
+    await expect.poll(async () => (await deliveriesOf(id))[0]?.acked).toBe(true);
+    const [delivery] = await deliveriesOf(id);
+    expect(delivery!.attempts.map((a) => a.outcome)).toEqual(['NOT_ACKED', 'NOT_ACKED', 'ACKED']);
+  });
+
+  it('gives up when the schedule runs out', async () => {
+    const id = uniqueId('give-up');
+    await client.pay(payRequest(id));
+    refuse.set(id, 10);
+    const arrived = notificationsFor(id, 4);
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    await arrived;
+    await expect.poll(async () => (await control('GET', `/sandbox/payments/${id}`)).json.deliveries[0].gaveUp).toBe(true);
+    const [delivery] = await deliveriesOf(id);
+    expect(delivery!.attempts).toHaveLength(4);
+    expect(delivery!.acked).toBe(false);
+  });
+
+  it('decline: a FAIL notification without paidAt', async () => {
+    const id = uniqueId('decline');
+    await client.pay(payRequest(id));
+    const arrived = notificationsFor(id);
+    expect((await control('POST', `/sandbox/payments/${id}/decline`)).json).toMatchObject({ status: 'FAIL' });
+    const [n] = await arrived;
+    expect(n!.notification).toMatchObject({ status: 'FAIL', merchantTransId: id });
+    expect(n!.notification.paidAt).toBeUndefined();
+    expect((await client.detail(id)).data?.status).toBe('FAIL');
+  });
+
+  it('entry code: the shopper pays a static code, a notification with product ENTRY_CODE arrives', async () => {
+    const codeId = uniqueId('code');
+    const res = await control('POST', '/sandbox/entry-code/pay', { amount: { currency: 'CNY', value: 2500 }, codeId, notifyUrl });
+    expect(res.status).toBe(200);
+    const { gatewayTransId } = res.json as { gatewayTransId: string };
+    expect(gatewayTransId).toMatch(/^\d{16}$/);
+    const [n] = await notificationsFor(`entry-${gatewayTransId}`);
+    expect(n!.notification).toMatchObject({ product: 'ENTRY_CODE', status: 'SUCCESS', gatewayTransId, codeId, amount: { value: 2500 } });
+    expect((await client.detail(`entry-${gatewayTransId}`)).data).toMatchObject({ product: 'ENTRY_CODE', status: 'SUCCESS' });
+  });
+
+  it('entry code: refuses a body without notifyUrl', async () => {
+    const res = await control('POST', '/sandbox/entry-code/pay', { amount: { currency: 'CNY', value: 2500 }, codeId: 'c1' });
+    expect(res.status).toBe(400);
+    expect(res.json.error.details[0].path).toBe('notifyUrl');
+  });
+});
+
+describe('CANCEL', () => {
+  it('closes a PENDING order, and answers S again when repeated', async () => {
+    const id = uniqueId('cancel-pending');
+    await client.pay(payRequest(id));
+    const res = await client.cancel(id);
+    expect(res.result).toMatchObject({ resultStatus: 'S' });
+    expect(res.data).toMatchObject({ merchantTransId: id, status: 'CLOSED' });
+    expect((await client.detail(id)).data?.status).toBe('CLOSED');
+    expect((await client.cancel(id)).result.resultStatus).toBe('S');
+    expect((await control('POST', `/sandbox/payments/${id}/pay`)).status).toBe(409);
+  });
+
+  it('reverses a SUCCESS payment on its payment date, not after 23:59:59 local time', async () => {
+    pinnedNow = parseGatewayTime('2026-11-26 23:58:00', TZ)!;
+    const today = uniqueId('cancel-today');
+    const lastDay = uniqueId('cancel-late');
+    for (const id of [today, lastDay]) {
+      await client.pay(payRequest(id));
+      await control('POST', `/sandbox/payments/${id}/pay`);
+    }
+    pinnedNow = parseGatewayTime('2026-11-26 23:59:58', TZ)!;
+    expect((await client.cancel(today)).data?.status).toBe('CANCELLED');
+    expect((await client.detail(today)).data?.status).toBe('CANCELLED');
+
+    pinnedNow = parseGatewayTime('2026-11-27 00:00:00', TZ)!;
+    const late = await client.cancel(lastDay);
+    expect(late.result).toMatchObject({ resultStatus: 'F', resultCode: 'CANCEL_WINDOW_EXCEED' });
+    expect((await client.detail(lastDay)).data?.status).toBe('SUCCESS');
+  });
+
+  it('refuses a FAIL order and an unknown one', async () => {
+    const id = uniqueId('cancel-fail');
+    await client.pay(payRequest(id));
+    await control('POST', `/sandbox/payments/${id}/decline`);
+    expect((await client.cancel(id)).result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_STATUS_INVALID' });
+    expect((await client.cancel(uniqueId('nobody'))).result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_NOT_EXIST' });
+  });
+});
+
+describe('expiry', () => {
+  it('closes a PENDING order once its expireAt has passed', async () => {
+    const id = uniqueId('expiry');
+    const start = Date.now();
+    pinnedNow = start;
+    await client.pay(payRequest(id, { expireAt: formatGatewayTime(start + 10 * 60_000, TZ) }));
+    pinnedNow = start + 11 * 60_000;
+    expect((await client.detail(id)).data?.status).toBe('CLOSED');
+    expect((await control('POST', `/sandbox/payments/${id}/pay`)).status).toBe(409);
+  });
+
+  it('defaults expireAt to 72 hours', async () => {
+    const id = uniqueId('expiry-default');
+    const start = Date.now();
+    pinnedNow = start;
+    await client.pay(payRequest(id));
+    pinnedNow = start + 72 * HOUR - 1000;
+    expect((await client.detail(id)).data?.status).toBe('PENDING');
+    pinnedNow = start + 72 * HOUR;
+    expect((await client.detail(id)).data?.status).toBe('CLOSED');
+  });
+});
+
+describe('DETAIL', () => {
+  it('answers F ORDER_NOT_EXIST for an unknown order', async () => {
+    const res = await client.detail(uniqueId('unknown'));
+    expect(res.result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_NOT_EXIST' });
+  });
+});
+
+describe('faults', () => {
+  it('replaces, shows and resets the faults', async () => {
+    const put = await control('PUT', '/sandbox/faults', { latencyMs: 5, failNext: { detail: 2 } });
+    expect(put.status).toBe(200);
+    const got = await control('GET', '/sandbox/faults');
+    expect(got.json).toMatchObject({ latencyMs: 5, errorRate: 0, failNext: { detail: 2, pay: 0, mode: 'error' } });
+    await control('DELETE', '/sandbox/faults');
+    expect((await control('GET', '/sandbox/faults')).json).toMatchObject({ latencyMs: 0, failNext: { detail: 0 } });
+    expect((await control('PUT', '/sandbox/faults', { errorRate: 2 })).status).toBe(400);
+    expect((await control('PUT', '/sandbox/faults', { eroorRate: 0.1 })).status).toBe(400);
+  });
+
+  it('failNext unknown: the client gets result U, but the order exists', async () => {
+    const id = uniqueId('fault-unknown');
+    await control('PUT', '/sandbox/faults', { failNext: { pay: 1, mode: 'unknown' } });
+    const res = await client.pay(payRequest(id));
+    expect(res.result).toMatchObject({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION' });
+    expect(res.data).toBeUndefined();
+    expect((await client.detail(id)).data).toMatchObject({ merchantTransId: id, status: 'PENDING' });
+  });
+
+  it('failNext error: GatewayUnknownOutcomeError, but the order exists', async () => {
+    const id = uniqueId('fault-error');
+    await control('PUT', '/sandbox/faults', { failNext: { pay: 1, mode: 'error' } });
+    await expect(client.pay(payRequest(id))).rejects.toBeInstanceOf(GatewayUnknownOutcomeError);
+    expect((await client.detail(id)).data).toMatchObject({ merchantTransId: id, status: 'PENDING' });
+    // Only the next call was hit.
+    expect((await client.pay(payRequest(id))).result.resultStatus).toBe('S');
+  });
+
+  it('failNext timeout: the client gives up, but the order exists', async () => {
+    const id = uniqueId('fault-timeout');
+    await control('PUT', '/sandbox/faults', { failNext: { pay: 1, mode: 'timeout' } });
+    const impatient = new GatewayClient({ baseUrl: sandbox.url, clientId: CLIENT_ID, secret: SECRET, timeoutMs: 200 });
+    await expect(impatient.pay(payRequest(id))).rejects.toBeInstanceOf(GatewayUnknownOutcomeError);
+    expect((await client.detail(id)).data).toMatchObject({ merchantTransId: id, status: 'PENDING' });
+  });
+
+  it('failNext on cancel: the cancel took effect anyway', async () => {
+    const id = uniqueId('fault-cancel');
+    await client.pay(payRequest(id));
+    await control('PUT', '/sandbox/faults', { failNext: { cancel: 1, mode: 'unknown' } });
+    expect((await client.cancel(id)).result.resultStatus).toBe('U');
+    expect((await client.detail(id)).data?.status).toBe('CLOSED');
+  });
+
+  it('rates: errorRate 1 and unknownRate 1 hit every call', async () => {
+    await control('PUT', '/sandbox/faults', { errorRate: 1 });
+    await expect(client.detail('x')).rejects.toBeInstanceOf(GatewayUnknownOutcomeError);
+    await control('PUT', '/sandbox/faults', { unknownRate: 1 });
+    expect((await client.detail('x')).result.resultStatus).toBe('U');
+  });
+
+  it('latencyMs delays each wire answer', async () => {
+    await control('PUT', '/sandbox/faults', { latencyMs: 150 });
+    const t0 = performance.now();
+    await client.detail('x');
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(140);
+  });
+
+  it('dropNextNotifications: the lost attempt is retried on schedule', async () => {
+    const id = uniqueId('drop');
+    await client.pay(payRequest(id));
+    await control('PUT', '/sandbox/faults', { dropNextNotifications: 1 });
+    const arrived = notificationsFor(id);
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    await arrived;
+    await expect.poll(async () => (await deliveriesOf(id))[0]?.acked).toBe(true);
+    expect((await deliveriesOf(id))[0]!.attempts.map((a) => a.outcome)).toEqual(['DROPPED', 'ACKED']);
+  });
+
+  it('dropNotifications 1: nothing arrives and the schedule runs out', async () => {
+    const id = uniqueId('drop-all');
+    await client.pay(payRequest(id));
+    await control('PUT', '/sandbox/faults', { dropNotifications: 1 });
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    await expect.poll(async () => (await control('GET', `/sandbox/payments/${id}`)).json.deliveries[0].gaveUp).toBe(true);
+    expect((await deliveriesOf(id))[0]!.attempts.map((a) => a.outcome)).toEqual(['DROPPED', 'DROPPED', 'DROPPED', 'DROPPED']);
+    expect(received.some((r) => r.notification.merchantTransId === id)).toBe(false);
+  });
+
+  it('duplicateNotifications 1: an acknowledged notification comes once more with the same notifyId', async () => {
+    const id = uniqueId('dup');
+    await client.pay(payRequest(id));
+    await control('PUT', '/sandbox/faults', { duplicateNotifications: 1 });
+    const arrived = notificationsFor(id, 2);
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    const [a, b] = await arrived;
+    expect(b!.notification.notifyId).toBe(a!.notification.notifyId);
+  });
+
+  it('reorderNotifications: notifications are held back but still delivered', async () => {
+    const id = uniqueId('reorder');
+    await client.pay(payRequest(id));
+    await control('PUT', '/sandbox/faults', { reorderNotifications: true });
+    const arrived = notificationsFor(id);
+    await control('POST', `/sandbox/payments/${id}/pay`);
+    expect((await arrived)[0]!.notification.status).toBe('SUCCESS');
+  });
+
+  it('close() ends a sandbox that holds an answer open', async () => {
+    const other = await startSandbox({ port: 0, clientId: CLIENT_ID, secret: SECRET, notifyRetryMs: [0], timezone: TZ });
+    await fetch(`${other.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ timeoutRate: 1 }) });
+    const patient = new GatewayClient({ baseUrl: other.url, clientId: CLIENT_ID, secret: SECRET, timeoutMs: 30_000 });
+    const id = uniqueId('held');
+    const pending = patient.pay(payRequest(id)).catch((e: unknown) => e);
+    // The order exists once the request was processed; its answer is then being held.
+    await expect.poll(async () => (await fetch(`${other.url}/sandbox/payments/${id}`)).status).toBe(200);
+    const t0 = performance.now();
+    await other.close();
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(await pending).toBeInstanceOf(GatewayUnknownOutcomeError);
+  });
+});
+
+describe('control API', () => {
+  it('answers 404 for an unknown order and 409 for one that is not PENDING', async () => {
+    expect((await control('POST', `/sandbox/payments/${uniqueId('ghost')}/pay`)).status).toBe(404);
+    const id = uniqueId('twice');
+    await client.pay(payRequest(id));
+    expect((await control('POST', `/sandbox/payments/${id}/pay`)).status).toBe(200);
+    const again = await control('POST', `/sandbox/payments/${id}/decline`);
+    expect(again.status).toBe(409);
+    expect(again.json.error.code).toBe('ORDER_NOT_PENDING');
+  });
+
+  it('healthz', async () => {
+    expect((await control('GET', '/sandbox/healthz')).json).toEqual({ ok: true });
+  });
+});
+
+describe('cashier page', () => {
+  it('shows the order with Pay and Decline buttons, and Pay completes the payment', async () => {
+    const id = uniqueId('cashier');
+    const res = await client.pay(payRequest(id, { goods: { description: 'Tea <b>&</b> cups' } }));
+    const pageUrl = (res.data?.payAction as { redirectUrl: string }).redirectUrl;
+    const path = new URL(pageUrl).pathname;
+
+    const page = await fetch(pageUrl);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain('CNY 10.00');
+    expect(html).toContain(id);
+    expect(html).toContain('Tea &lt;b&gt;&amp;&lt;/b&gt; cups');
+    expect(html).toContain('PENDING');
+    expect(html).toContain(`<form method="post" action="${path}/pay">`);
+    expect(html).toContain(`<form method="post" action="${path}/decline">`);
+    expect(html).toMatch(/<button[^>]*>Pay<\/button>/);
+    expect(html).toMatch(/<button[^>]*>Decline<\/button>/);
+
+    const arrived = notificationsFor(id);
+    const paid = await control('POST', `${path}/pay`, '', 'application/x-www-form-urlencoded');
+    expect(paid.status).toBe(200);
+    expect(paid.text).toContain('SUCCESS');
+    expect(paid.text).not.toContain('>Pay</button>');
+    expect((await arrived)[0]!.notification.status).toBe('SUCCESS');
+
+    expect((await control('POST', `${path}/decline`, '', 'application/x-www-form-urlencoded')).status).toBe(409);
+  });
+
+  it('Decline fails the payment', async () => {
+    const id = uniqueId('cashier-decline');
+    const res = await client.pay(payRequest(id, { product: 'ORDER_CODE', amount: { currency: 'CNY', value: 5 } }));
+    const pageUrl = (res.data?.payAction as { redirectUrl: string }).redirectUrl;
+    expect(await (await fetch(pageUrl)).text()).toContain('CNY 0.05');
+    const declined = await fetch(`${pageUrl}/decline`, { method: 'POST' });
+    expect(declined.status).toBe(200);
+    expect((await client.detail(id)).data?.status).toBe('FAIL');
+  });
+
+  it('answers 404 for an unknown token', async () => {
+    const res = await fetch(`${sandbox.url}/sandbox/cashier/no-such-token`);
+    expect(res.status).toBe(404);
+    expect(await res.text()).toContain('unknown');
+  });
+});
