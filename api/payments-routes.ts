@@ -8,7 +8,6 @@ import {
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { FastifyInstance } from 'fastify';
-import { endOfGatewayDay, formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
 import { validatePaymentRequest } from '../domain/payment-request.js';
 import type { PaymentView } from '../domain/payment-view.js';
 import {
@@ -19,19 +18,12 @@ import {
   paymentIdFor,
   searchAttributes,
   stateQuery,
-  type PaymentWorkflowInput,
 } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
-import { fingerprint } from './fingerprint.js';
+import { workflowInput, type InputOptions } from './workflow-input.js';
 
-export interface PaymentRoutesOptions {
+export interface PaymentRoutesOptions extends InputOptions {
   client: Client;
-  timeZone: string;
-  defaultExpiryMs: number;
-  pollInitialMs: number;
-  pollMaxMs: number;
-  graceMs: number;
-  refundWindowMs: number;
   now?: () => number;
 }
 
@@ -44,34 +36,14 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
     if (!checked.ok) throw new ApiError(400, 'VALIDATION_ERROR', 'the payment request breaks the rules listed in details', checked.errors);
     const request = checked.value;
     const paymentId = paymentIdFor(request.merchantTransId);
-    const print = fingerprint(request);
-    const expiresAt = checked.expiresAt ?? at + opts.defaultExpiryMs;
-    const cancelDeadline = endOfGatewayDay(at, opts.timeZone);
-    const input: PaymentWorkflowInput = {
-      machine: {
-        paymentId,
-        merchantTransId: request.merchantTransId,
-        product: request.product,
-        amount: request.amount,
-        createdAt: at,
-        expiresAt,
-        cancelDeadline,
-        pollInitialMs: opts.pollInitialMs,
-        pollMaxMs: opts.pollMaxMs,
-      },
-      request,
-      fingerprint: print,
-      gatewayExpireAt: formatGatewayTime(expiresAt, opts.timeZone),
-      display: { expiresAt: isoWithOffset(expiresAt, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
-      lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
-    };
+    const input = workflowInput(request, { ...opts, at, expiresAt: checked.expiresAt });
     const start = new WithStartWorkflowOperation(WORKFLOW_TYPE, {
       workflowId: paymentId,
       taskQueue: TASK_QUEUE,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      memo: { fingerprint: print },
+      memo: { fingerprint: input.fingerprint },
       typedSearchAttributes: [
         { key: searchAttributes.product, value: request.product },
         { key: searchAttributes.status, value: 'CREATED' },
@@ -82,7 +54,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
     });
     try {
       const result = await opts.client.workflow.executeUpdateWithStart(payUpdate, {
-        args: [{ fingerprint: print }],
+        args: [{ fingerprint: input.fingerprint }],
         startWorkflowOperation: start,
       });
       if (result.view.failure?.code === 'UPSTREAM_UNAVAILABLE') {
@@ -97,7 +69,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
         // The payment's workflow has already closed: answer from its record.
         const handle = opts.client.workflow.getHandle(paymentId);
         const described = await handle.describe();
-        if ((described.memo as { fingerprint?: string } | undefined)?.fingerprint !== print) {
+        if ((described.memo as { fingerprint?: string } | undefined)?.fingerprint !== input.fingerprint) {
           throw conflict(`merchantTransId ${request.merchantTransId} was already used for a payment with a different body`);
         }
         return reply.code(200).send(await handle.query(stateQuery));

@@ -1,0 +1,60 @@
+// Records workflow histories for the replay test (test/replay.test.ts): runs a few cashier
+// payments end to end on fresh servers and saves each history as JSON under test/histories/.
+// Re-record only when a workflow change is meant to be incompatible; old histories are the guard
+// that running payments still replay. Usage: `npx tsx scripts/record-histories.ts`.
+import { historyToJSON } from '@temporalio/common/lib/proto-utils.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
+import { startApi } from '../api/server.js';
+import { ROOT, startNats, startTemporalDev } from '../devservers/servers.js';
+import { startSandbox } from '../sandbox/server.js';
+import { startWorker } from '../worker/worker.js';
+
+const secret = 'record-histories-secret-0123';
+const dir = mkdtempSync(join(tmpdir(), 'record-'));
+const temporal = await startTemporalDev({ uiPort: null });
+const nats = await startNats({ storeDir: join(dir, 'js') });
+const sandbox = await startSandbox({ port: 0, clientId: 'rec', secret, notifyRetryMs: [0, 100, 200], timezone: 'Asia/Shanghai' });
+const api = await startApi({
+  temporalAddress: temporal.address, namespace: 'default', secret, host: '127.0.0.1', port: 0, timeZone: 'Asia/Shanghai',
+  defaultExpiryMs: 1_800_000, pollInitialMs: 300, pollMaxMs: 600, graceMs: 1_000, refundWindowMs: 1_000,
+});
+const worker = await startWorker({
+  temporalAddress: temporal.address, namespace: 'default', natsUrl: nats.url,
+  gateway: { baseUrl: sandbox.url, clientId: 'rec', secret, timeoutMs: 1_000 }, notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
+});
+const post = (url: string, body?: unknown) =>
+  fetch(url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+const body = (id: string) => ({
+  merchantTransId: id, paymentMethod: 'ALIPAY_CN', product: 'CASHIER_PAYMENT', amount: { currency: 'CNY', value: 1000 },
+  goods: { description: 'Green tea' }, riskData: { device: { os: 'iOS' } },
+});
+
+const scenarios: { name: string; faults: object; shopper: 'pay' | 'decline' }[] = [
+  { name: 'cashier-paid-by-notification', faults: {}, shopper: 'pay' },
+  { name: 'cashier-declined', faults: {}, shopper: 'decline' },
+  { name: 'cashier-paid-found-by-detail', faults: { dropNotifications: 1 }, shopper: 'pay' },
+  { name: 'cashier-unknown-pay-reconciled', faults: { failNext: { pay: 1, mode: 'unknown' } }, shopper: 'pay' },
+];
+try {
+  for (const { name, faults, shopper } of scenarios) {
+    const id = `rec-${name}-${Date.now()}`;
+    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    const res = await post(`${api.url}/v1/payments`, body(id));
+    if (res.status !== 201) throw new Error(`${name}: POST answered ${res.status}`);
+    await post(`${sandbox.url}/sandbox/payments/${id}/${shopper}`);
+    const handle = api.client.workflow.getHandle(`alipay-cn:${id}`);
+    await handle.result(); // the short grace and refund windows let each workflow complete
+    const history = await handle.fetchHistory();
+    writeFileSync(join(ROOT, 'test', 'histories', `${name}.json`), historyToJSON(history));
+    console.log(`recorded ${name}: ${history.events?.length} events`);
+  }
+} finally {
+  await worker.stop();
+  await api.close();
+  await sandbox.close();
+  await Promise.all([temporal.stop(), nats.stop()]);
+  rmSync(dir, { recursive: true, force: true });
+}
