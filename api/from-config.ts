@@ -15,6 +15,11 @@ export function apiFromConfig(config: Config): Promise<RunningApi> {
     pollInitialMs: config.DETAIL_POLL_INITIAL_SECONDS * 1000,
     pollMaxMs: config.DETAIL_POLL_MAX_SECONDS * 1000,
     graceMs: config.FINAL_GRACE_SECONDS * 1000,
+    paymentCode: {
+      pollMs: config.PAYMENT_CODE_POLL_SECONDS * 1000,
+      maxPolls: config.PAYMENT_CODE_MAX_POLLS,
+      confirmMs: config.PAYMENT_CODE_CONFIRM_SECONDS * 1000,
+    },
     refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600 * 1000,
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
   });

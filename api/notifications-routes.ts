@@ -1,17 +1,39 @@
 // POST /v1/notifications/alipay-cn: the gateway's webhook. Signature first (401, nothing
 // signalled), then shape (400), then the `notification` signal, then the acknowledgement the
 // gateway expects. Duplicates are harmless: the machine ignores a notifyId it has seen.
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+// ENTRY_CODE notifications start their payment with signal-with-start.
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { verify } from '../gateway/signing.js';
 import { NOTIFICATION_ACK, Notification } from '../gateway/wire.js';
-import { notificationSignal, paymentIdFor } from '../workflows/messages.js';
+import { entryWorkflowInput, startSearchAttributes, type InputOptions } from './workflow-input.js';
+import { TASK_QUEUE, WORKFLOW_TYPE, notificationSignal, paymentIdFor } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
 import type { Metrics } from './metrics.js';
 
 export const NOTIFICATION_PATH = '/v1/notifications/alipay-cn';
 
-export function notificationRoutes(app: FastifyInstance, opts: { client: Client; secret: string; metrics: Metrics }): void {
+export interface NotificationRoutesOptions extends InputOptions {
+  client: Client;
+  secret: string;
+  metrics: Metrics;
+}
+
+export function notificationRoutes(app: FastifyInstance, opts: NotificationRoutesOptions): void {
+  /** ENTRY_CODE: the notification starts the payment (signal-with-start); duplicates only signal it. */
+  async function startEntryPayment(n: Notification): Promise<void> {
+    const input = entryWorkflowInput(n, { ...opts, at: Date.now() });
+    await opts.client.workflow.signalWithStart(WORKFLOW_TYPE, {
+      workflowId: input.machine.paymentId,
+      taskQueue: TASK_QUEUE,
+      args: [input],
+      signal: notificationSignal,
+      signalArgs: [n],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: startSearchAttributes(input),
+    });
+  }
+
   app.post(NOTIFICATION_PATH, async (req, reply) => {
     const raw = (req as { rawBody?: string }).rawBody ?? '';
     if (!verify({ secret: opts.secret, method: 'POST', path: NOTIFICATION_PATH, body: raw, headers: req.headers })) {
@@ -30,16 +52,16 @@ export function notificationRoutes(app: FastifyInstance, opts: { client: Client;
       );
     }
     const n = parsed.data;
-    if (n.product === 'ENTRY_CODE') {
-      // Entry-code payments start from their notification (signal-with-start): not built yet, so
-      // refuse without acknowledging; the gateway keeps retrying and nothing is lost.
-      opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'entry_code_unsupported' });
-      throw new ApiError(501, 'NOT_IMPLEMENTED', 'ENTRY_CODE notifications are not handled yet');
-    }
     try {
-      await opts.client.workflow.getHandle(paymentIdFor(n.merchantTransId)).signal(notificationSignal, n);
+      if (n.product === 'ENTRY_CODE') await startEntryPayment(n);
+      else await opts.client.workflow.getHandle(paymentIdFor(n.merchantTransId)).signal(notificationSignal, n);
       opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'signalled' });
     } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) {
+        // An entry-code payment whose workflow has already closed: it was settled long ago.
+        opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'closed_payment' });
+        return reply.code(200).send(NOTIFICATION_ACK);
+      }
       if (!(err instanceof WorkflowNotFoundError)) throw err;
       // No payment of ours has this id (or it closed long ago): retrying would not change that.
       opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'unknown_payment' });

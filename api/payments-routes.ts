@@ -16,11 +16,10 @@ import {
   WORKFLOW_TYPE,
   payUpdate,
   paymentIdFor,
-  searchAttributes,
   stateQuery,
 } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
-import { workflowInput, type InputOptions } from './workflow-input.js';
+import { startSearchAttributes, workflowInput, type InputOptions } from './workflow-input.js';
 
 export interface PaymentRoutesOptions extends InputOptions {
   client: Client;
@@ -44,13 +43,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { fingerprint: input.fingerprint },
-      typedSearchAttributes: [
-        { key: searchAttributes.product, value: request.product },
-        { key: searchAttributes.status, value: 'CREATED' },
-        { key: searchAttributes.merchantTransId, value: request.merchantTransId },
-        { key: searchAttributes.amount, value: request.amount.value },
-        { key: searchAttributes.currency, value: request.amount.currency },
-      ],
+      typedSearchAttributes: startSearchAttributes(input),
     });
     try {
       const result = await opts.client.workflow.executeUpdateWithStart(payUpdate, {

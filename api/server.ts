@@ -50,7 +50,7 @@ export function buildApp(client: Client, opts: Omit<ApiOptions, 'temporalAddress
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   paymentRoutes(app, { ...opts, client });
-  notificationRoutes(app, { client, secret: opts.secret, metrics });
+  notificationRoutes(app, { ...opts, client, metrics });
   return app;
 }
 

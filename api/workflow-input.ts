@@ -2,7 +2,9 @@
 // the start, in the gateway's time zone.
 import { endOfGatewayDay, formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
-import { paymentIdFor, type PaymentWorkflowInput } from '../workflows/messages.js';
+import type { Notification } from '../gateway/wire.js';
+import type { SearchAttributePair } from '@temporalio/common';
+import { entryPaymentIdFor, paymentIdFor, searchAttributes, type PaymentWorkflowInput } from '../workflows/messages.js';
 import { fingerprint } from './fingerprint.js';
 
 export interface InputOptions {
@@ -12,10 +14,15 @@ export interface InputOptions {
   pollMaxMs: number;
   graceMs: number;
   refundWindowMs: number;
+  /** PAYMENT_CODE: how often and how many times DETAIL is asked while the shopper confirms, and for how long. */
+  paymentCode: { pollMs: number; maxPolls: number; confirmMs: number };
 }
 
 export function workflowInput(request: PaymentRequest, opts: InputOptions & { at: number; expiresAt: number | null }): PaymentWorkflowInput {
-  const expiresAt = opts.expiresAt ?? opts.at + opts.defaultExpiryMs;
+  const isPaymentCode = request.product === 'PAYMENT_CODE';
+  const requested = opts.expiresAt ?? opts.at + opts.defaultExpiryMs;
+  // A user-presented payment is reversed when the shopper has not confirmed within the window.
+  const expiresAt = isPaymentCode ? Math.min(requested, opts.at + opts.paymentCode.confirmMs) : requested;
   const cancelDeadline = endOfGatewayDay(opts.at, opts.timeZone);
   return {
     machine: {
@@ -26,8 +33,9 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
       createdAt: opts.at,
       expiresAt,
       cancelDeadline,
-      pollInitialMs: opts.pollInitialMs,
-      pollMaxMs: opts.pollMaxMs,
+      pollInitialMs: isPaymentCode ? opts.paymentCode.pollMs : opts.pollInitialMs,
+      pollMaxMs: isPaymentCode ? opts.paymentCode.pollMs : opts.pollMaxMs,
+      maxPolls: isPaymentCode ? opts.paymentCode.maxPolls : null,
     },
     request,
     fingerprint: fingerprint(request),
@@ -35,4 +43,40 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
     display: { expiresAt: isoWithOffset(expiresAt, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
     lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
   };
+}
+
+/** ENTRY_CODE: the notification is the only source; the payment is what the shopper paid. */
+export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: number }): PaymentWorkflowInput {
+  const cancelDeadline = endOfGatewayDay(opts.at, opts.timeZone);
+  return {
+    machine: {
+      paymentId: entryPaymentIdFor(n.gatewayTransId),
+      merchantTransId: n.merchantTransId,
+      product: 'ENTRY_CODE',
+      amount: n.amount,
+      createdAt: opts.at,
+      expiresAt: opts.at,
+      cancelDeadline,
+      pollInitialMs: opts.pollInitialMs,
+      pollMaxMs: opts.pollMaxMs,
+      maxPolls: null,
+    },
+    request: null,
+    fingerprint: `entry:${n.gatewayTransId}`,
+    gatewayExpireAt: formatGatewayTime(opts.at, opts.timeZone),
+    display: { expiresAt: isoWithOffset(opts.at, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
+    lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
+  };
+}
+
+/** The search attributes a payment starts with; the workflow keeps status and gatewayTransId current. */
+export function startSearchAttributes(input: PaymentWorkflowInput): SearchAttributePair[] {
+  const m = input.machine;
+  return [
+    { key: searchAttributes.product, value: m.product },
+    { key: searchAttributes.status, value: 'CREATED' },
+    { key: searchAttributes.merchantTransId, value: m.merchantTransId },
+    { key: searchAttributes.amount, value: m.amount.value },
+    { key: searchAttributes.currency, value: m.amount.currency },
+  ];
 }

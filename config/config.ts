@@ -1,18 +1,13 @@
 // The one config loader: environment variables validated with zod at start. A bad value stops
 // start-up with a message naming the variable and the rule.
 import { z } from 'zod';
+import { isTimezone } from '../domain/gateway-time.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().positive();
+const positiveInt = seconds;
 const url = z.url();
-const timezone = z.string().refine((tz) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be an IANA time zone such as Asia/Shanghai');
+const timezone = z.string().refine(isTimezone, 'must be an IANA time zone such as Asia/Shanghai');
 
 export const ConfigSchema = z.object({
   API_PORT: port.default(8080),
@@ -34,8 +29,11 @@ export const ConfigSchema = z.object({
   DEFAULT_EXPIRY_SECONDS: seconds.max(72 * 3600 - 1, 'must be under 72 hours').default(1800),
   DETAIL_POLL_INITIAL_SECONDS: seconds.default(10),
   DETAIL_POLL_MAX_SECONDS: seconds.default(300),
+  PAYMENT_CODE_POLL_SECONDS: seconds.default(3),
+  PAYMENT_CODE_MAX_POLLS: positiveInt.default(20),
+  PAYMENT_CODE_CONFIRM_SECONDS: seconds.default(60),
   FINAL_GRACE_SECONDS: seconds.default(3 * 24 * 3600),
-  REFUND_WINDOW_DAYS: seconds.default(365),
+  REFUND_WINDOW_DAYS: positiveInt.default(365),
   SANDBOX_NOTIFY_RETRY_MS: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 0,1000,5000')

@@ -1,22 +1,61 @@
-// Wall-clock arithmetic in the gateway's time zone (expireAt strings, the same-day cancel
-// deadline). Pure functions over epoch milliseconds; the API calls them, never workflow code.
+// Wall-clock arithmetic in the gateway's time zone (expireAt strings, the local date in
+// gatewayTransIds, the same-day cancel deadline). Pure functions over epoch milliseconds, shared by
+// the API and the gateway sandbox; never called from workflow code.
+
+export interface LocalDateTime {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+}
 
 const GATEWAY_FORMAT = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 
+// Building an Intl.DateTimeFormat is costly; keep one per time zone. An unknown zone throws a
+// RangeError here and is never cached.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** True when `timeZone` is a time zone Intl knows (an IANA name such as Asia/Shanghai, or UTC). */
+export function isTimezone(timeZone: string): boolean {
+  try {
+    formatter(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The wall-clock fields of instant `ms` in `timeZone` (month 1-12). */
+export function localDateTime(ms: number, timeZone: string): LocalDateTime {
+  const parts = formatter(timeZone).formatToParts(new Date(ms));
+  const get = (t: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === t)?.value);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
 /** Offset of `timeZone` from UTC at instant `ms`, in minutes (e.g. +480 for Asia/Shanghai). */
 export function offsetMinutes(ms: number, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }).formatToParts(new Date(ms));
-  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
-  const asUtc = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
+  const t = localDateTime(ms, timeZone);
+  const asUtc = Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
   return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
 }
 
@@ -30,7 +69,9 @@ export function parseGatewayTime(text: string, timeZone: string): number | null 
   if (check.getUTCFullYear() !== y || check.getUTCMonth() !== mo - 1 || check.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) {
     return null;
   }
-  // Two passes settle the offset across a DST change.
+  // Two passes settle the offset across a DST change. A wall time inside a DST gap (which does not
+  // exist locally) still yields an instant; callers that need a real local time compare
+  // formatGatewayTime(result) with the text.
   let ms = naive - offsetMinutes(naive, timeZone) * 60_000;
   ms = naive - offsetMinutes(ms, timeZone) * 60_000;
   return ms;
@@ -42,6 +83,11 @@ const pad = (n: number, w = 2) => String(Math.abs(n)).padStart(w, '0');
 export function formatGatewayTime(ms: number, timeZone: string): string {
   const local = new Date(ms + offsetMinutes(ms, timeZone) * 60_000);
   return `${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())} ${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}`;
+}
+
+/** "yyyymmdd" of the local date of instant `ms` in `timeZone` (the prefix of gatewayTransIds). */
+export function localDateKey(ms: number, timeZone: string): string {
+  return formatGatewayTime(ms, timeZone).slice(0, 10).replaceAll('-', '');
 }
 
 /** ISO-8601 with the zone's offset, e.g. 2026-11-26T18:00:00+08:00. */

@@ -2,19 +2,23 @@
 import type { SnapshotFrom } from 'xstate';
 import type { Product } from '../gateway/wire.js';
 import { cashierPaymentMachine } from './cashier-payment.js';
+import { entryCodeMachine } from './entry-code.js';
+import { orderCodeMachine } from './order-code.js';
+import { paymentCodeMachine } from './payment-code.js';
 import { PAYMENT_STATUSES, type PaymentStatus } from './types.js';
 
-export type PaymentMachine = typeof cashierPaymentMachine;
+export type PaymentMachine = typeof cashierPaymentMachine | typeof orderCodeMachine | typeof paymentCodeMachine | typeof entryCodeMachine;
 export type PaymentSnapshot = SnapshotFrom<PaymentMachine>;
 
-const MACHINES: Partial<Record<Product, PaymentMachine>> = {
+export const MACHINES: Record<Product, PaymentMachine> = {
   CASHIER_PAYMENT: cashierPaymentMachine,
+  ORDER_CODE: orderCodeMachine,
+  PAYMENT_CODE: paymentCodeMachine,
+  ENTRY_CODE: entryCodeMachine,
 };
 
 export function machineFor(product: Product): PaymentMachine {
-  const machine = MACHINES[product];
-  if (!machine) throw new Error(`no payment machine for product ${product}`);
-  return machine;
+  return MACHINES[product];
 }
 
 export function statusOf(snapshot: PaymentSnapshot): PaymentStatus {
@@ -25,5 +29,5 @@ export function statusOf(snapshot: PaymentSnapshot): PaymentStatus {
 
 export const isFinal = (snapshot: PaymentSnapshot): boolean => snapshot.hasTag('final');
 
-export { cashierPaymentMachine };
+export { cashierPaymentMachine, entryCodeMachine, orderCodeMachine, paymentCodeMachine };
 export * from './types.js';

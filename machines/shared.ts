@@ -41,6 +41,7 @@ export const guards = {
   detailCancelled: ({ event }: Args) => detailStatus(event) === 'CANCELLED',
   detailNotFound: ({ event }: Args) => detailStatus(event) === 'NOT_FOUND',
   canPayAgain: ({ context }: Args) => context.payAttempts < MAX_PAY_ATTEMPTS,
+  pollsExhausted: ({ context }: Args) => context.maxPolls != null && context.pollCount >= context.maxPolls,
   notifiedSuccess: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameAmount(context, event) && !seen(context, event),
   notifiedFailure: ({ context, event }: Args) =>
@@ -78,6 +79,9 @@ export const updates = {
       if (event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE') return { code: 'UPSTREAM_UNAVAILABLE', message: event.message };
       if (event.type === 'DETAIL_ANSWERED' && !event.found) {
         return { code: 'ORDER_NOT_CREATED', message: 'the gateway has no record of the order after repeated PAY attempts' };
+      }
+      if (event.type === 'CANCEL_ANSWERED' || event.type === 'EXPIRY_DUE' || event.type === 'POLL_DUE') {
+        return { code: 'SHOPPER_DID_NOT_CONFIRM', message: 'the shopper did not confirm the payment in time, so it was cancelled (reversed) upstream' };
       }
       return { code: 'PAYMENT_FAILED', message: 'the shopper did not complete the payment' };
     },

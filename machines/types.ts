@@ -21,6 +21,8 @@ export interface PaymentInput {
   cancelDeadline: number;
   pollInitialMs: number;
   pollMaxMs: number;
+  /** PAYMENT_CODE: DETAIL polls while the shopper confirms before the payment is reversed. */
+  maxPolls: number | null;
 }
 
 export interface PaymentContext extends PaymentInput {

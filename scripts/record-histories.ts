@@ -20,6 +20,7 @@ const sandbox = await startSandbox({ port: 0, clientId: 'rec', secret, notifyRet
 const api = await startApi({
   temporalAddress: temporal.address, namespace: 'default', secret, host: '127.0.0.1', port: 0, timeZone: 'Asia/Shanghai',
   defaultExpiryMs: 1_800_000, pollInitialMs: 300, pollMaxMs: 600, graceMs: 1_000, refundWindowMs: 1_000,
+  paymentCode: { pollMs: 300, maxPolls: 5, confirmMs: 3_000 },
 });
 const worker = await startWorker({
   temporalAddress: temporal.address, namespace: 'default', natsUrl: nats.url,

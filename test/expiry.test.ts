@@ -62,6 +62,7 @@ it('expires at expireAt: last DETAIL, close upstream, EXPIRED published, workflo
     pollInitialMs: 10_000,
     pollMaxMs: 300_000,
     graceMs: 24 * 3600_000,
+    paymentCode: { pollMs: 3_000, maxPolls: 20, confirmMs: 60_000 },
     refundWindowMs: 365 * 24 * 3600_000,
   });
   const handle = await env.client.workflow.start(WORKFLOW_TYPE, { workflowId: input.machine.paymentId, taskQueue: TASK_QUEUE, args: [input] });

@@ -14,7 +14,8 @@ export const entryPaymentIdFor = (gatewayTransId: string) => `alipay-cn:entry:${
 
 export interface PaymentWorkflowInput {
   machine: PaymentInput;
-  request: PaymentRequest;
+  /** The merchant's request; null for ENTRY_CODE, which no merchant request starts. */
+  request: PaymentRequest | null;
   /** sha256 of the canonical request: the same merchantTransId with another body is a conflict. */
   fingerprint: string;
   /** expireAt as the gateway reads it ("yyyy-mm-dd hh:mm:ss", gateway time zone). */

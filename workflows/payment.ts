@@ -107,6 +107,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   }
 
   async function callPay() {
+    if (!input.request) throw new Error(`${input.machine.product} payments have no PAY request`);
     try {
       return await pay({ request: input.request, gatewayExpireAt: input.gatewayExpireAt });
     } catch (err) {

@@ -22,7 +22,13 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     refunds: [],
     allowed: { cancel: cancellable, refundableAmount: status === 'SUCCEEDED' ? c.amount : zero },
     failure: c.failure,
-    machineState: typeof snapshot.value === 'string' ? snapshot.value : JSON.stringify(snapshot.value),
+    machineState: stateName(snapshot),
     updatedAt: new Date(c.updatedAt).toISOString(),
   };
 }
+
+/** Every product machine is flat, so a state value is one name. */
+export const stateName = (snapshot: PaymentSnapshot): string => {
+  const value: unknown = snapshot.value;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+};

@@ -16,6 +16,7 @@ const input: PaymentInput = {
   cancelDeadline: T0 + 12 * 3600_000,
   pollInitialMs: 10_000,
   pollMaxMs: 300_000,
+  maxPolls: null,
 };
 const qr = { type: 'QRCODE' as const, redirectUrl: 'https://sandbox/cashier/t' };
 const amount = input.amount;

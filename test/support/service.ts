@@ -13,6 +13,7 @@ export interface ServiceOptions {
   pollMaxMs?: number;
   defaultExpiryMs?: number;
   gatewayTimeoutMs?: number;
+  paymentCode?: { pollMs: number; maxPolls: number; confirmMs: number };
 }
 
 export interface TestService {
@@ -38,6 +39,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     pollInitialMs: opts.pollInitialMs ?? 60_000,
     pollMaxMs: opts.pollMaxMs ?? 300_000,
     graceMs: 60_000,
+    paymentCode: opts.paymentCode ?? { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
     refundWindowMs: 365 * 24 * 3600_000,
   });
   const worker = await startWorker({

@@ -1,0 +1,13 @@
+// ORDER_CODE: merchant-presented, one code per transaction. PAY returns a one-time QR code
+// (payAction QRCODE) for the terminal screen or receipt; the same merchantTransId always gets
+// the same code back (the gateway's idempotency), a new transaction needs a new id.
+import { orderFlowStates } from './order-flow.js';
+import { paymentSetup } from './payment-setup.js';
+import { initialContext } from './shared.js';
+
+export const orderCodeMachine = paymentSetup.createMachine({
+  id: 'ORDER_CODE',
+  context: ({ input }) => initialContext(input),
+  initial: 'creating',
+  states: orderFlowStates,
+});

@@ -1,0 +1,40 @@
+// The flow of the merchant-presented products with an order (CASHIER_PAYMENT, ORDER_CODE): PAY
+// returns the payAction; the shopper pays in the app; the result comes by NOTIFICATION, else by
+// DETAIL polling; at expireAt a last DETAIL, then the order is closed upstream and EXPIRED.
+import { creatingState, finalStates, onDetailSettled, onNotified, publishPending, reconcilingState } from './payment-setup.js';
+
+export const orderFlowStates = {
+  creating: creatingState('awaitingShopper'),
+  reconciling: reconcilingState('awaitingShopper', 'expired'),
+  awaitingShopper: {
+    tags: ['PENDING'],
+    entry: [publishPending, 'schedulePoll'],
+    exit: 'stopPolling',
+    on: {
+      NOTIFIED: onNotified,
+      POLL_DUE: { actions: ['countPoll', 'schedulePoll', { type: 'callDetail', params: { purpose: 'poll' } }] },
+      DETAIL_ANSWERED: [...onDetailSettled, { guard: 'detailClosed', target: 'expired', actions: ['touch', 'recordOrder'] }],
+      EXPIRY_DUE: { target: 'expiring', actions: 'touch' },
+    },
+  },
+  expiring: {
+    tags: ['PENDING'],
+    entry: { type: 'callDetail', params: { purpose: 'expiry' } },
+    on: {
+      DETAIL_ANSWERED: [...onDetailSettled, { guard: 'detailPending', target: 'closing', actions: 'touch' }, { target: 'expired', actions: 'touch' }],
+      NOTIFIED: onNotified,
+    },
+  },
+  closing: {
+    tags: ['PENDING'],
+    entry: 'callCancel',
+    on: {
+      CANCEL_ANSWERED: [
+        { guard: 'cancelAccepted', target: 'expired', actions: 'touch' },
+        // The order changed under us (paid or failed meanwhile): ask again what it is.
+        { target: 'expiring', actions: 'touch' },
+      ],
+    },
+  },
+  ...finalStates,
+} as const;

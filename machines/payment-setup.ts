@@ -1,0 +1,86 @@
+// The one `setup` every product machine is created from, and the state fragments they share:
+// the same types, effects, guards and context updates, so the interpreter serves them all.
+import { setup } from 'xstate';
+import { guards, updates } from './shared.js';
+import type { EffectParams, PaymentContext, PaymentEvent, PaymentInput, PublishedType } from './types.js';
+
+const effect = <K extends keyof EffectParams>() => (_: unknown, _params: EffectParams[K]) => {};
+
+export const paymentSetup = setup({
+  types: {
+    context: {} as PaymentContext,
+    events: {} as PaymentEvent,
+    input: {} as PaymentInput,
+  },
+  actions: {
+    callPay: effect<'callPay'>(),
+    callDetail: effect<'callDetail'>(),
+    callCancel: effect<'callCancel'>(),
+    publish: effect<'publish'>(),
+    ...updates,
+  },
+  guards,
+});
+
+const publish = (type: PublishedType) => ({ type: 'publish', params: { type } }) as const;
+
+/** Where every machine ends. The workflow stays open after these for late messages and refunds. */
+export const finalStates = {
+  succeeded: { tags: ['SUCCEEDED', 'final'], entry: publish('payment.succeeded') },
+  failed: { tags: ['FAILED', 'final'], entry: publish('payment.failed') },
+  expired: { tags: ['EXPIRED', 'final'], entry: publish('payment.expired') },
+  cancelled: { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled') },
+} as const;
+
+export const publishPending = publish('payment.pending');
+
+/** A verified NOTIFICATION settles the payment from any waiting state. */
+export const onNotified = [
+  { guard: 'notifiedSuccess', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
+  { guard: 'notifiedFailure', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+] as const;
+
+/** DETAIL answers that settle the payment, whatever the state that asked. */
+export const onDetailSettled = [
+  { guard: 'detailSucceeded', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
+  { guard: 'detailFailed', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+  { guard: 'detailCancelled', target: 'cancelled', actions: ['touch', 'recordOrder'] },
+] as const;
+
+/** PAY answers every PAY-started product reads the same way. */
+export const onPayAnswered = (pendingTarget: string) =>
+  [
+    { guard: 'payPending', target: pendingTarget, actions: ['touch', 'recordOrder'] },
+    { guard: 'paySucceeded', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
+    { guard: 'payFailed', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+    { guard: 'payUnknown', target: 'reconciling', actions: 'touch' },
+    { guard: 'payUnreachable', target: 'failed', actions: ['touch', 'recordFailure'] },
+  ] as const;
+
+/** creating: PAY once per attempt; every answer is read by onPayAnswered. */
+export const creatingState = (pendingTarget: string) =>
+  ({
+    tags: ['CREATED'],
+    entry: ['countPayAttempt', 'callPay'],
+    on: { PAY_ANSWERED: onPayAnswered(pendingTarget) },
+  }) as const;
+
+/**
+ * reconciling: the PAY outcome is unknown, so DETAIL tells. PAY is sent again (same
+ * merchantTransId) only when the gateway has no order at all, and only MAX_PAY_ATTEMPTS times.
+ */
+export const reconcilingState = (pendingTarget: string, closedTarget: 'expired' | 'cancelled') =>
+  ({
+    tags: ['PENDING'],
+    entry: { type: 'callDetail', params: { purpose: 'reconcile' } },
+    on: {
+      DETAIL_ANSWERED: [
+        { guard: 'detailPending', target: pendingTarget, actions: ['touch', 'recordOrder'] },
+        ...onDetailSettled,
+        { guard: 'detailClosed', target: closedTarget, actions: ['touch', 'recordOrder'] },
+        { guard: 'canPayAgain', target: 'creating', actions: 'touch' },
+        { target: 'failed', actions: ['touch', 'recordFailure'] },
+      ],
+      NOTIFIED: onNotified,
+    },
+  }) as const;
