@@ -5,7 +5,9 @@ import type { GatewayClient } from '../gateway/client.js';
 import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
 import { RESULT_CODES, type PayRequest } from '../gateway/wire.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
-import type { CancelOutcome, DetailOutcome, PayOutcome } from '../machines/types.js';
+import type { CancelOutcome, DetailOutcome, EffectParams, PayOutcome } from '../machines/types.js';
+
+type DetailPurpose = EffectParams['callDetail']['purpose'];
 
 export interface PayInput {
   request: PaymentRequest;
@@ -43,7 +45,8 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
       }
     },
 
-    async detail(merchantTransId: string): Promise<DetailOutcome> {
+    /** `purpose` (reconcile, poll, expiry) only labels the call in the history and the logs. */
+    async detail(merchantTransId: string, _purpose?: DetailPurpose): Promise<DetailOutcome> {
       const res = await gateway.detail(merchantTransId);
       if (res.result.resultStatus === 'F' && res.result.resultCode === RESULT_CODES.orderNotExist) return { found: false };
       if (res.result.resultStatus !== 'S' || !res.data) {

@@ -1,7 +1,7 @@
 // ENTRY_CODE: the shopper scans the merchant's static EMVCo code and types the amount. Nobody
 // calls PAY: the gateway's NOTIFICATION is the first and only word, and it starts the workflow
 // (signal-with-start). The payment's amount is the notified amount.
-import { finalStates, onNotified, paymentSetup } from './payment-setup.js';
+import { failed, onNotified, paymentSetup, succeeded } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 export const entryCodeMachine = paymentSetup.createMachine({
@@ -13,6 +13,6 @@ export const entryCodeMachine = paymentSetup.createMachine({
       tags: ['CREATED'],
       on: { NOTIFIED: onNotified },
     },
-    ...finalStates,
+    succeeded, failed,
   },
 });

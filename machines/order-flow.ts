@@ -1,7 +1,7 @@
 // The flow of the merchant-presented products with an order (CASHIER_PAYMENT, ORDER_CODE): PAY
 // returns the payAction; the shopper pays in the app; the result comes by NOTIFICATION, else by
 // DETAIL polling; at expireAt a last DETAIL, then the order is closed upstream and EXPIRED.
-import { creatingState, finalStates, onDetailSettled, onNotified, publishPending, reconcilingState } from './payment-setup.js';
+import { cancelled, creatingState, expired, failed, onDetailSettled, onNotified, publishPending, reconcilingState, succeeded } from './payment-setup.js';
 
 export const orderFlowStates = {
   creating: creatingState('awaitingShopper'),
@@ -36,5 +36,5 @@ export const orderFlowStates = {
       ],
     },
   },
-  ...finalStates,
+  succeeded, failed, expired, cancelled,
 } as const;

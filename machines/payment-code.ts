@@ -2,7 +2,7 @@
 // once, FAIL, or PENDING while the shopper confirms in the app. While pending, DETAIL is polled
 // on a short schedule, bounded in count (maxPolls) and time (expiresAt); a payment that never
 // completes is cancelled (reversed) upstream and ends CANCELLED, saying why.
-import { creatingState, finalStates, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState } from './payment-setup.js';
+import { cancelled, creatingState, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 const giveUp = { target: 'reversing', actions: ['touch', 'recordFailure'] } as const;
@@ -50,6 +50,6 @@ export const paymentCodeMachine = paymentSetup.createMachine({
         ],
       },
     },
-    ...finalStates,
+    succeeded, failed, cancelled,
   },
 });

@@ -24,13 +24,11 @@ export const paymentSetup = setup({
 
 const publish = (type: PublishedType) => ({ type: 'publish', params: { type } }) as const;
 
-/** Where every machine ends. The workflow stays open after these for late messages and refunds. */
-export const finalStates = {
-  succeeded: { tags: ['SUCCEEDED', 'final'], entry: publish('payment.succeeded') },
-  failed: { tags: ['FAILED', 'final'], entry: publish('payment.failed') },
-  expired: { tags: ['EXPIRED', 'final'], entry: publish('payment.expired') },
-  cancelled: { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled') },
-} as const;
+/** Where the machines end. The workflow stays open after these for late messages and refunds. */
+export const succeeded = { tags: ['SUCCEEDED', 'final'], entry: publish('payment.succeeded') } as const;
+export const failed = { tags: ['FAILED', 'final'], entry: publish('payment.failed') } as const;
+export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired') } as const;
+export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled') } as const;
 
 export const publishPending = publish('payment.pending');
 
@@ -45,6 +43,7 @@ export const onDetailSettled = [
   { guard: 'detailSucceeded', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
   { guard: 'detailFailed', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
   { guard: 'detailCancelled', target: 'cancelled', actions: ['touch', 'recordOrder'] },
+  { guard: 'detailAmountMismatch', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
 ] as const;
 
 /** PAY answers every PAY-started product reads the same way. */
@@ -79,6 +78,7 @@ export const reconcilingState = (pendingTarget: string, closedTarget: 'expired' 
         ...onDetailSettled,
         { guard: 'detailClosed', target: closedTarget, actions: ['touch', 'recordOrder'] },
         { guard: 'canPayAgain', target: 'creating', actions: 'touch' },
+        // No order after MAX_PAY_ATTEMPTS PAYs: it was never created.
         { target: 'failed', actions: ['touch', 'recordFailure'] },
       ],
       NOTIFIED: onNotified,

@@ -30,8 +30,10 @@ const detailStatus = (event: PaymentEvent) =>
 export const guards = {
   payPending: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'PENDING',
   paySucceeded: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'SUCCESS',
+  // Accepted but neither pending nor paid (FAIL, or an order already closed): the payment failed.
   payFailed: ({ event }: Args) =>
-    event.type === 'PAY_ANSWERED' && (event.outcome === 'REJECTED' || (event.outcome === 'ACCEPTED' && event.status === 'FAIL')),
+    event.type === 'PAY_ANSWERED' &&
+    (event.outcome === 'REJECTED' || (event.outcome === 'ACCEPTED' && event.status !== 'PENDING' && event.status !== 'SUCCESS')),
   payUnknown: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNKNOWN',
   payUnreachable: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE',
   detailPending: ({ event }: Args) => detailStatus(event) === 'PENDING',
@@ -39,8 +41,10 @@ export const guards = {
   detailFailed: ({ event }: Args) => detailStatus(event) === 'FAIL',
   detailClosed: ({ event }: Args) => detailStatus(event) === 'CLOSED',
   detailCancelled: ({ event }: Args) => detailStatus(event) === 'CANCELLED',
-  detailNotFound: ({ event }: Args) => detailStatus(event) === 'NOT_FOUND',
-  canPayAgain: ({ context }: Args) => context.payAttempts < MAX_PAY_ATTEMPTS,
+  /** The gateway says paid, but for another amount or currency: never marked paid. */
+  detailAmountMismatch: ({ context, event }: Args) => detailStatus(event) === 'SUCCESS' && !sameAmount(context, event),
+  /** DETAIL finds no order (the PAY never landed) and PAY may be sent again. */
+  canPayAgain: ({ context, event }: Args) => detailStatus(event) === 'NOT_FOUND' && context.payAttempts < MAX_PAY_ATTEMPTS,
   pollsExhausted: ({ context }: Args) => context.maxPolls != null && context.pollCount >= context.maxPolls,
   notifiedSuccess: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameAmount(context, event) && !seen(context, event),
@@ -72,11 +76,17 @@ export const updates = {
     if (event.type === 'NOTIFIED') return { gatewayTransId: event.gatewayTransId, notifyIds: [...context.notifyIds, event.notifyId] };
     return {};
   }),
-  recordPaid: update({ paidAt: ({ event }: Args) => event.at }),
+  recordPaid: update({ paidAt: ({ event }: Args) => event.at, failure: () => null }),
   recordFailure: update({
-    failure: ({ event }: Args) => {
+    failure: ({ context, event }: Args) => {
       if (event.type === 'PAY_ANSWERED' && event.outcome === 'REJECTED') return { code: event.code, message: event.message };
       if (event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE') return { code: 'UPSTREAM_UNAVAILABLE', message: event.message };
+      if (event.type === 'DETAIL_ANSWERED' && event.found && event.status === 'SUCCESS') {
+        return {
+          code: 'AMOUNT_MISMATCH',
+          message: `the gateway reports a payment of ${event.amount.value} ${event.amount.currency}, not ${context.amount.value} ${context.amount.currency}; not marked paid, needs review`,
+        };
+      }
       if (event.type === 'DETAIL_ANSWERED' && !event.found) {
         return { code: 'ORDER_NOT_CREATED', message: 'the gateway has no record of the order after repeated PAY attempts' };
       }

@@ -2,6 +2,7 @@
 import type { FaultState } from './faults.js';
 import type { Notifier } from './notifier.js';
 import type { OrderStore } from './orders.js';
+import type { PaymentCodeDesk } from './payment-code.js';
 
 export interface SandboxContext {
   clientId: string;
@@ -12,4 +13,8 @@ export interface SandboxContext {
   orders: OrderStore;
   notifier: Notifier;
   faults: FaultState;
+  /** What PAYMENT_CODE PAY answers, and the timers of shoppers confirming later. */
+  paymentCode: PaymentCodeDesk;
+  /** Where entry-code notifications go when POST /sandbox/entry-code/pay names no notifyUrl. */
+  entryCodeNotifyUrl?: string;
 }

@@ -1,25 +1,42 @@
 // The control API (DESIGN.md section 6, contract): what tests and demos use to play the shopper,
-// inspect orders and their notification deliveries, and inject faults.
+// choose what a scanned payment code answers, print and pay static entry codes, inspect orders and
+// their notification deliveries, and inject faults.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Money } from '../domain/money.js';
 import type { SandboxContext } from './context.js';
 import { FaultsInput } from './faults.js';
+import { CODE_ID_PATTERN, entryCodePayload } from './emvco.js';
 import { orderView } from './orders.js';
+import { PaymentCodeAnswerInput, SETTLED_STATUSES } from './payment-code.js';
 import { shopperDeclines, shopperPays, shopperPaysEntryCode, type ShopperOutcome } from './shopper.js';
 
 interface PaymentParams {
   merchantTransId: string;
 }
 
+const CodeId = z.string().regex(CODE_ID_PATTERN, 'must be 1 to 64 of [A-Za-z0-9._-]');
+
 const EntryCodePay = z.object({
   amount: Money,
-  codeId: z.string().min(1),
-  notifyUrl: z.url({ protocol: /^https?$/ }),
+  codeId: CodeId,
+  /** Optional when the sandbox was started with entryCodeNotifyUrl. */
+  notifyUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** FAIL: the shopper's wallet refused the amount they typed; a FAIL notification goes out. */
+  status: z.enum(SETTLED_STATUSES).default('SUCCESS'),
 });
 
-function error(reply: FastifyReply, status: number, code: string, message: string, issues?: z.core.$ZodIssue[]) {
-  const details = issues?.map((i) => ({ path: i.path.join('.'), message: i.message }));
+interface CodeParams {
+  codeId: string;
+}
+
+interface Issue {
+  path: readonly PropertyKey[];
+  message: string;
+}
+
+function error(reply: FastifyReply, status: number, code: string, message: string, issues?: readonly Issue[]) {
+  const details = issues?.map((i) => ({ path: i.path.map(String).join('.'), message: i.message }));
   return reply.code(status).send({ error: { code, message, ...(details && { details }) } });
 }
 
@@ -52,16 +69,41 @@ export function controlRoutes(ctx: SandboxContext): FastifyPluginAsync {
 
     app.post('/sandbox/entry-code/pay', async (request, reply) => {
       const parsed = EntryCodePay.safeParse(request.body);
-      if (!parsed.success) return error(reply, 400, 'VALIDATION_FAILED', 'invalid entry-code payment', parsed.error.issues);
-      const order = shopperPaysEntryCode(ctx, parsed.data);
-      return { gatewayTransId: order.gatewayTransId, merchantTransId: order.merchantTransId };
+      if (!parsed.success) return error(reply, 400, 'VALIDATION_ERROR', 'invalid entry-code payment', parsed.error.issues);
+      const notifyUrl = parsed.data.notifyUrl ?? ctx.entryCodeNotifyUrl;
+      if (notifyUrl === undefined) {
+        return error(reply, 400, 'VALIDATION_ERROR', 'invalid entry-code payment', [
+          { path: ['notifyUrl'], message: 'required: the sandbox was started without entryCodeNotifyUrl' },
+        ]);
+      }
+      const order = shopperPaysEntryCode(ctx, { ...parsed.data, notifyUrl });
+      return { gatewayTransId: order.gatewayTransId, merchantTransId: order.merchantTransId, status: order.status };
     });
+
+    // The static code a merchant prints: an EMVCo merchant-presented payload naming the codeId.
+    app.get<{ Params: CodeParams }>('/sandbox/entry-code/:codeId', async (request, reply) => {
+      const parsed = CodeId.safeParse(request.params.codeId);
+      if (!parsed.success) {
+        return error(reply, 400, 'VALIDATION_ERROR', 'invalid codeId', parsed.error.issues.map((i) => ({ path: ['codeId'], message: i.message })));
+      }
+      return { codeId: parsed.data, emvco: entryCodePayload(parsed.data) };
+    });
+
+    app.get('/sandbox/payment-code', async () => ctx.paymentCode.get());
+
+    app.put('/sandbox/payment-code', async (request, reply) => {
+      const parsed = PaymentCodeAnswerInput.safeParse(request.body ?? {});
+      if (!parsed.success) return error(reply, 400, 'VALIDATION_ERROR', 'invalid payment-code answer', parsed.error.issues);
+      return ctx.paymentCode.replace(parsed.data);
+    });
+
+    app.delete('/sandbox/payment-code', async () => ctx.paymentCode.reset());
 
     app.get('/sandbox/faults', async () => ctx.faults.get());
 
     app.put('/sandbox/faults', async (request, reply) => {
       const parsed = FaultsInput.safeParse(request.body ?? {});
-      if (!parsed.success) return error(reply, 400, 'VALIDATION_FAILED', 'invalid faults', parsed.error.issues);
+      if (!parsed.success) return error(reply, 400, 'VALIDATION_ERROR', 'invalid faults', parsed.error.issues);
       return ctx.faults.replace(parsed.data);
     });
 

@@ -1,5 +1,5 @@
 // Runs the gateway sandbox standalone from the environment: `tsx sandbox/main.ts`.
-import { loadConfig } from '../config/config.js';
+import { endpoints, loadConfig } from '../config/config.js';
 import { startSandbox } from './server.js';
 
 const config = loadConfig();
@@ -10,6 +10,8 @@ const sandbox = await startSandbox({
   notifyRetryMs: config.SANDBOX_NOTIFY_RETRY_MS.split(',').map(Number),
   timezone: config.GATEWAY_TIMEZONE,
   ...(config.PUBLIC_SANDBOX_URL && { publicUrl: config.PUBLIC_SANDBOX_URL }),
+  // Entry-code payments made without a notifyUrl notify the service's webhook (NOTIFY_URL, else the local API).
+  entryCodeNotifyUrl: endpoints(config).notifyUrl,
   logger: { level: config.LOG_LEVEL },
 });
 sandbox.app.log.info({ url: sandbox.url }, 'gateway sandbox listening');

@@ -3,7 +3,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Money } from '../domain/money.js';
 import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
-import { cancelDeadline, localDateKey } from './gateway-time.js';
+import { endOfGatewayDay, localDateKey } from '../domain/gateway-time.js';
 
 export interface Order {
   merchantTransId: string;
@@ -25,6 +25,15 @@ export interface Order {
   /** Canonical text of the PAY request that created the order, for idempotency. */
   requestKey?: string;
   codeId?: string;
+  /** PAYMENT_CODE answered PENDING with pendingForMs: the shopper's own confirmation, when and how it went. */
+  autoConfirm?: AutoConfirm;
+}
+
+export interface AutoConfirm {
+  dueAt: number;
+  thenStatus: 'SUCCESS' | 'FAIL';
+  /** SKIPPED: when it came due the order was no longer PENDING (cancelled, expired or settled by the control API). */
+  outcome: 'SCHEDULED' | 'CONFIRMED' | 'SKIPPED';
 }
 
 export interface NewOrder {
@@ -111,7 +120,8 @@ export class OrderStore {
         order.closedAt = now;
         return { ok: true };
       case 'SUCCESS': {
-        const deadline = cancelDeadline(order.paidAt ?? order.createdAt, this.timezone);
+        // The window runs to the end of 23:59:59 local time of the payment date, i.e. up to midnight.
+        const deadline = endOfGatewayDay(order.paidAt ?? order.createdAt, this.timezone) + 999;
         if (now > deadline) {
           return { ok: false, code: 'CANCEL_WINDOW_EXCEED', message: 'a payment can only be cancelled before 23:59:59 of its payment date' };
         }
@@ -156,6 +166,7 @@ export function orderView(order: Order) {
     failedAt: iso(order.failedAt),
     closedAt: iso(order.closedAt),
     cancelledAt: iso(order.cancelledAt),
+    autoConfirm: order.autoConfirm && { ...order.autoConfirm, dueAt: iso(order.autoConfirm.dueAt) },
   };
 }
 export type OrderView = ReturnType<typeof orderView>;

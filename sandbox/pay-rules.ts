@@ -1,12 +1,15 @@
 // The seed's field rules for PAY (ALIPAY_CN.txt, "Initiate a payment"). A violation is a business
 // refusal (HTTP 200, result F PARAM_ILLEGAL), unlike a body that does not even fit the schema.
 import type { PayRequest } from '../gateway/wire.js';
-import { parseGatewayTime } from './gateway-time.js';
+import { formatGatewayTime, parseGatewayTime } from '../domain/gateway-time.js';
 
 export const PAYABLE_PRODUCTS = ['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE'] as const;
 export type PayableProduct = (typeof PAYABLE_PRODUCTS)[number];
 
 export const MAX_EXPIRY_MS = 72 * 3600_000;
+
+/** ALIPAY_CN user payment codes (what the merchant scans off the shopper's app): 18 digits, the first two 25 to 30. */
+export const ALIPAY_CN_PAY_CODE = /^(?:2[5-9]|30)\d{16}$/;
 
 export type PayRulesOutcome =
   | { ok: true; product: PayableProduct; expireAt: number | undefined }
@@ -27,13 +30,18 @@ export function checkPayRules(req: PayRequest, now: number, timezone: string): P
   let expireAt: number | undefined;
   if (req.expireAt !== undefined) {
     const parsed = parseGatewayTime(req.expireAt, timezone);
-    if (parsed === null) return fail(`expireAt: must be "yyyy-mm-dd hh:mm:ss" (a real time in ${timezone})`);
+    // The gateway takes only a wall time that exists in its zone: one inside a DST gap does not
+    // read back as itself.
+    if (parsed === null || formatGatewayTime(parsed, timezone) !== req.expireAt) return fail(`expireAt: must be "yyyy-mm-dd hh:mm:ss" (a real time in ${timezone})`);
     if (parsed <= now) return fail('expireAt: must be in the future');
     if (parsed - now >= MAX_EXPIRY_MS) return fail('expireAt: must be less than 72 hours after the payment request');
     expireAt = parsed;
   }
 
   if (product === 'PAYMENT_CODE' && blank(req.payCodeValue)) return fail('payCodeValue: required when product is PAYMENT_CODE');
+  if (product === 'PAYMENT_CODE' && !ALIPAY_CN_PAY_CODE.test(req.payCodeValue ?? '')) {
+    return fail('payCodeValue: must be an ALIPAY_CN payment code, 18 digits starting with 25 to 30');
+  }
   if (product !== 'PAYMENT_CODE' && req.payCodeValue !== undefined) return fail('payCodeValue: only allowed when product is PAYMENT_CODE');
   if (blank(req.goods.description)) return fail('goods.description: required when paymentMethod is ALIPAY_CN');
   if (blank(req.riskData?.Device.os)) return fail(`riskData.Device.os: required when product is ${product}`);

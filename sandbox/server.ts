@@ -6,9 +6,10 @@ import { cashierRoutes } from './cashier-routes.js';
 import type { SandboxContext } from './context.js';
 import { controlRoutes } from './control-routes.js';
 import { FaultState } from './faults.js';
-import { isTimezone } from './gateway-time.js';
+import { isTimezone } from '../domain/gateway-time.js';
 import { Notifier } from './notifier.js';
 import { OrderStore } from './orders.js';
+import { PaymentCodeDesk } from './payment-code.js';
 import { wireRoutes, type HeldSockets } from './wire-routes.js';
 
 export interface SandboxOptions {
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   logger?: boolean | object;
   /** The sandbox's clock; tests move it to pass expiry and the cancellation window. */
   now?: () => number;
+  /** The merchant's notification URL for entry-code payments whose control call names none. */
+  entryCodeNotifyUrl?: string;
 }
 
 export interface Sandbox {
@@ -40,10 +43,22 @@ function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
 
+function isHttpUrl(text: string): boolean {
+  try {
+    const { protocol } = new URL(text);
+    return protocol === 'http:' || protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (!isTimezone(opts.timezone)) throw new Error(`sandbox: unknown time zone ${opts.timezone}`);
   if (!opts.notifyRetryMs.length || opts.notifyRetryMs.some((ms) => !Number.isInteger(ms) || ms < 0)) {
     throw new Error('sandbox: notifyRetryMs must be a non-empty list of non-negative integer milliseconds');
+  }
+  if (opts.entryCodeNotifyUrl !== undefined && !isHttpUrl(opts.entryCodeNotifyUrl)) {
+    throw new Error('sandbox: entryCodeNotifyUrl must be an absolute http(s) URL');
   }
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? Date.now;
@@ -59,6 +74,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     faults,
     orders: new OrderStore(opts.timezone, now, (token) => `${publicUrl}/sandbox/cashier/${token}`),
     notifier: new Notifier({ clientId: opts.clientId, secret: opts.secret, retryMs: opts.notifyRetryMs, faults, log: app.log }),
+    paymentCode: new PaymentCodeDesk(),
+    ...(opts.entryCodeNotifyUrl !== undefined && { entryCodeNotifyUrl: opts.entryCodeNotifyUrl }),
   };
   const held: HeldSockets = new Set();
 
@@ -82,6 +99,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   await app.register(cashierRoutes(ctx));
 
   app.addHook('preClose', async () => {
+    // Shoppers still to confirm a payment code first: a confirmation would start a notification.
+    ctx.paymentCode.close();
     ctx.notifier.close();
     // Answers held by the timeout fault would otherwise keep the server from closing.
     for (const socket of held) socket.destroy();

@@ -5,6 +5,7 @@ import { CancelRequest, DetailRequest, PayRequest, RESULT_CODES, type Result } f
 import type { SandboxContext } from './context.js';
 import type { Order } from './orders.js';
 import { checkPayRules, MAX_EXPIRY_MS } from './pay-rules.js';
+import { shopperConfirmsLater, shopperDeclines, shopperPays } from './shopper.js';
 
 export interface WireAnswer {
   status: number;
@@ -52,6 +53,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** resultCode of a PAYMENT_CODE PAY the wallet refused (result S, data.status FAIL). */
+export const PAYMENT_FAILED = 'PAYMENT_FAILED';
+
 /** PAY's answer for an order as it stands now; a replay of an unchanged order repeats the first answer. */
 function payAnswer(order: Order): WireAnswer {
   const data = {
@@ -65,6 +69,16 @@ function payAnswer(order: Order): WireAnswer {
       return { status: 200, body: { result: result('S', RESULT_CODES.processing, 'payment in process'), data } };
     case 'SUCCESS':
       return { status: 200, body: { result: result('S', RESULT_CODES.success, 'success'), data } };
+    case 'FAIL':
+      // A declined user-presented payment. Real gateways differ (some answer result F with a code
+      // such as USER_BALANCE_NOT_ENOUGH); this one answers result S, the request was processed,
+      // with data.status FAIL, the money did not move. gateway/wire.ts PayResponse then carries the
+      // transaction (gatewayTransId, status) and the merchant client maps ACCEPTED + FAIL to failed,
+      // the same way it reads a FAIL from DETAIL or a NOTIFICATION. A replay repeats this answer.
+      if (order.product === 'PAYMENT_CODE') {
+        return { status: 200, body: { result: result('S', PAYMENT_FAILED, "the shopper's wallet refused the payment (e.g. insufficient balance)"), data } };
+      }
+      return { status: 200, body: { result: result('F', RESULT_CODES.orderClosed, `the order is ${order.status}`), data } };
     default:
       return { status: 200, body: { result: result('F', RESULT_CODES.orderClosed, `the order is ${order.status}`), data } };
   }
@@ -102,9 +116,21 @@ export function pay(ctx: SandboxContext, json: unknown): WireAnswer {
     requestKey,
   });
   if (rules.product === 'PAYMENT_CODE') {
-    // The merchant scanned the shopper's code: the deduction completes at once.
-    ctx.orders.markPaid(order);
-    ctx.notifier.notify(order);
+    // The merchant scanned the shopper's code: the wallet answers as PUT /sandbox/payment-code says.
+    const behaviour = ctx.paymentCode.get();
+    switch (behaviour.answer) {
+      case 'SUCCESS':
+        shopperPays(ctx, order); // the deduction completes at once
+        break;
+      case 'FAIL':
+        shopperDeclines(ctx, order); // e.g. insufficient balance
+        break;
+      case 'PENDING':
+        // The shopper must confirm in the app (payAction stays null): the control API's pay or
+        // decline settles it, CANCEL closes it, or the shopper confirms by themselves.
+        if ('pendingForMs' in behaviour) shopperConfirmsLater(ctx, order, behaviour.pendingForMs, behaviour.thenStatus);
+        break;
+    }
   }
   return payAnswer(order);
 }

@@ -50,6 +50,7 @@ async function main() {
       notifyRetryMs: config.SANDBOX_NOTIFY_RETRY_MS.split(',').map(Number),
       timezone: config.GATEWAY_TIMEZONE,
       publicUrl: e.sandboxPublicUrl,
+      entryCodeNotifyUrl: e.notifyUrl,
     });
     stops.unshift({ name: 'sandbox', stop: sandbox.close });
   }

@@ -7,7 +7,7 @@ import { GatewayClient } from '../gateway/client.js';
 import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
 import { sign, verify } from '../gateway/signing.js';
 import { API_PATHS, NOTIFICATION_ACK, Notification, type PayRequest } from '../gateway/wire.js';
-import { formatGatewayTime, parseGatewayTime } from '../sandbox/gateway-time.js';
+import { formatGatewayTime, parseGatewayTime } from '../domain/gateway-time.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 
 const CLIENT_ID = 'merchant-sandbox-test';
@@ -104,6 +104,7 @@ afterAll(async () => {
 afterEach(async () => {
   pinnedNow = null;
   await control('DELETE', '/sandbox/faults');
+  await control('DELETE', '/sandbox/payment-code');
 });
 
 async function control(method: string, path: string, body?: unknown, contentType = 'application/json') {
@@ -127,6 +128,9 @@ const payRequest = (merchantTransId: string, overrides: Partial<PayRequest> = {}
   notifyUrl,
   ...overrides,
 });
+
+const payCodeRequest = (merchantTransId: string, payCodeValue = '286412345678901234'): PayRequest =>
+  payRequest(merchantTransId, { product: 'PAYMENT_CODE', payCodeValue });
 
 /** A signed wire call by hand, for what the client hides (response headers, 4xx bodies). */
 async function rawWire(path: string, payload: unknown, secret = SECRET) {
@@ -221,6 +225,11 @@ describe('PAY', () => {
       ['expireAt must be less than 72 hours ahead', (id) => payRequest(id, { expireAt: formatGatewayTime(Date.now() + 72 * HOUR + 5_000, TZ) }), /72 hours/],
       ['payCodeValue is required for PAYMENT_CODE', (id) => payRequest(id, { product: 'PAYMENT_CODE' }), /payCodeValue/],
       ['payCodeValue is only for PAYMENT_CODE', (id) => payRequest(id, { payCodeValue: '2864123' }), /payCodeValue/],
+      ['payCodeValue must have 18 digits, not 17', (id) => payCodeRequest(id, '28641234567890123'), /payCodeValue.*18 digits/],
+      ['payCodeValue must have 18 digits, not 19', (id) => payCodeRequest(id, '2864123456789012345'), /payCodeValue.*18 digits/],
+      ['payCodeValue must be digits only', (id) => payCodeRequest(id, '28641234567890123X'), /payCodeValue.*18 digits/],
+      ['payCodeValue must not start below 25', (id) => payCodeRequest(id, '246412345678901234'), /payCodeValue.*25 to 30/],
+      ['payCodeValue must not start above 30', (id) => payCodeRequest(id, '316412345678901234'), /payCodeValue.*25 to 30/],
       ['goods.description is required', (id) => payRequest(id, { goods: { description: '  ' } }), /goods\.description/],
       ['riskData.Device.os is required', (id) => payRequest(id, { riskData: undefined }), /riskData\.Device\.os/],
       ['riskData.Device.os must not be empty', (id) => payRequest(id, { riskData: { Device: { os: '' } } }), /riskData\.Device\.os/],
@@ -593,5 +602,365 @@ describe('cashier page', () => {
     const res = await fetch(`${sandbox.url}/sandbox/cashier/no-such-token`);
     expect(res.status).toBe(404);
     expect(await res.text()).toContain('unknown');
+  });
+});
+
+// --- products: PAYMENT_CODE answers, ORDER_CODE codes, ENTRY_CODE static codes -----------------
+
+const orderOf = async (merchantTransId: string) => (await control('GET', `/sandbox/payments/${merchantTransId}`)).json;
+
+describe('PAYMENT_CODE answers (PUT /sandbox/payment-code)', () => {
+  it('shows, replaces, validates and resets the answer', async () => {
+    expect((await control('GET', '/sandbox/payment-code')).json).toEqual({ answer: 'SUCCESS' });
+    const put = await control('PUT', '/sandbox/payment-code', { answer: 'PENDING', pendingForMs: 500 });
+    expect(put.status).toBe(200);
+    expect(put.json).toEqual({ answer: 'PENDING', pendingForMs: 500, thenStatus: 'SUCCESS' });
+    expect((await control('GET', '/sandbox/payment-code')).json).toEqual({ answer: 'PENDING', pendingForMs: 500, thenStatus: 'SUCCESS' });
+    expect((await control('PUT', '/sandbox/payment-code', { answer: 'PENDING' })).json).toEqual({ answer: 'PENDING' });
+
+    const refused: unknown[] = [
+      { answer: 'MAYBE' },
+      {},
+      { answer: 'FAIL', pendingForMs: 10 },
+      { answer: 'PENDING', thenStatus: 'FAIL' }, // thenStatus without pendingForMs
+      { answer: 'PENDING', pendingForMs: -1 },
+      { answer: 'PENDING', pendingForMs: 1.5 },
+      { answer: 'PENDING', pendingForMs: 72 * HOUR + 1 },
+      { answer: 'PENDING', pendingForMs: 10, thenStatus: 'PENDING' },
+      { answer: 'SUCCESS', pendngForMs: 10 }, // typo: unknown fields are refused
+    ];
+    for (const body of refused) {
+      const res = await control('PUT', '/sandbox/payment-code', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe('VALIDATION_ERROR');
+    }
+    // A refused body leaves the answer as it was.
+    expect((await control('GET', '/sandbox/payment-code')).json).toEqual({ answer: 'PENDING' });
+
+    expect((await control('DELETE', '/sandbox/payment-code')).json).toEqual({ answer: 'SUCCESS' });
+    expect((await control('GET', '/sandbox/payment-code')).json).toEqual({ answer: 'SUCCESS' });
+  });
+
+  it('accepts payment codes starting 25 and 30', async () => {
+    for (const code of ['250000000000000000', '309999999999999999']) {
+      const res = await client.pay(payCodeRequest(uniqueId('pc-edge'), code));
+      expect(res.result.resultStatus, code).toBe('S');
+    }
+  });
+
+  it('FAIL: result S with data.status FAIL, a FAIL notification, and the same answer on replay', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'FAIL' });
+    const id = uniqueId('pc-fail');
+    const arrived = notificationsFor(id);
+    const res = await client.pay(payCodeRequest(id));
+    expect(res.result).toMatchObject({ resultStatus: 'S', resultCode: 'PAYMENT_FAILED' });
+    expect(res.data).toMatchObject({ merchantTransId: id, status: 'FAIL', payAction: null });
+    const [n] = await arrived;
+    expect(n!.notification).toMatchObject({ product: 'PAYMENT_CODE', status: 'FAIL', gatewayTransId: res.data?.gatewayTransId });
+    expect(n!.notification.paidAt).toBeUndefined();
+    expect((await client.detail(id)).data?.status).toBe('FAIL');
+
+    // The answer belongs to the order: changing the wallet's answer later does not change a replay.
+    await control('PUT', '/sandbox/payment-code', { answer: 'SUCCESS' });
+    expect(await client.pay(payCodeRequest(id))).toEqual(res);
+    expect((await client.cancel(id)).result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_STATUS_INVALID' });
+  });
+
+  it('PENDING: no notification until the control API pays, then a SUCCESS one', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING' });
+    const id = uniqueId('pc-pending');
+    const res = await client.pay(payCodeRequest(id));
+    expect(res.result).toMatchObject({ resultStatus: 'S', resultCode: 'PAYMENT_IN_PROCESS' });
+    expect(res.data).toMatchObject({ merchantTransId: id, status: 'PENDING', payAction: null });
+    expect((await client.detail(id)).data?.status).toBe('PENDING');
+    const order = await orderOf(id);
+    expect(order.deliveries).toEqual([]);
+    expect(order.autoConfirm).toBeUndefined();
+
+    const arrived = notificationsFor(id);
+    expect((await control('POST', `/sandbox/payments/${id}/pay`)).json).toMatchObject({ status: 'SUCCESS' });
+    const [n] = await arrived;
+    expect(n!.notification).toMatchObject({ product: 'PAYMENT_CODE', status: 'SUCCESS', gatewayTransId: res.data?.gatewayTransId });
+    expect(verify({ secret: SECRET, method: 'POST', path: NOTIFY_PATH, body: n!.body, headers: n!.headers })).toBe(true);
+    const replay = await client.pay(payCodeRequest(id));
+    expect(replay.result.resultCode).toBe('SUCCESS');
+    expect(replay.data?.status).toBe('SUCCESS');
+  });
+
+  it('PENDING: the control API can decline instead, with a FAIL notification', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING' });
+    const id = uniqueId('pc-pending-decline');
+    await client.pay(payCodeRequest(id));
+    const arrived = notificationsFor(id);
+    expect((await control('POST', `/sandbox/payments/${id}/decline`)).json).toMatchObject({ status: 'FAIL' });
+    expect((await arrived)[0]!.notification.status).toBe('FAIL');
+    expect((await client.pay(payCodeRequest(id))).result).toMatchObject({ resultStatus: 'S', resultCode: 'PAYMENT_FAILED' });
+  });
+
+  it('PENDING with pendingForMs: the shopper confirms by themselves, and the notification follows', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING', pendingForMs: 100 });
+    const id = uniqueId('pc-auto');
+    const arrived = notificationsFor(id);
+    const t0 = performance.now();
+    const res = await client.pay(payCodeRequest(id));
+    expect(res.data?.status).toBe('PENDING');
+    expect((await orderOf(id)).autoConfirm).toMatchObject({ thenStatus: 'SUCCESS', outcome: 'SCHEDULED' });
+    const [n] = await arrived;
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(90);
+    expect(n!.notification).toMatchObject({ product: 'PAYMENT_CODE', status: 'SUCCESS', gatewayTransId: res.data?.gatewayTransId });
+    expect((await orderOf(id)).autoConfirm).toMatchObject({ outcome: 'CONFIRMED' });
+    expect((await client.detail(id)).data?.status).toBe('SUCCESS');
+  });
+
+  it('PENDING with pendingForMs and thenStatus FAIL: the shopper refuses in the app', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING', pendingForMs: 50, thenStatus: 'FAIL' });
+    const id = uniqueId('pc-auto-fail');
+    const arrived = notificationsFor(id);
+    expect((await client.pay(payCodeRequest(id))).data?.status).toBe('PENDING');
+    expect((await arrived)[0]!.notification.status).toBe('FAIL');
+    expect((await client.detail(id)).data?.status).toBe('FAIL');
+  });
+
+  it('PENDING then CANCEL: CLOSED, and the later confirmation does not happen', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING', pendingForMs: 200 });
+    const id = uniqueId('pc-cancel');
+    await client.pay(payCodeRequest(id));
+    const cancelled = await client.cancel(id);
+    expect(cancelled.result.resultStatus).toBe('S');
+    expect(cancelled.data?.status).toBe('CLOSED');
+
+    // Await the would-be confirmation itself: the sandbox records SKIPPED when its timer comes due
+    // and finds the order no longer PENDING. A confirmation would have recorded a delivery at that
+    // same moment (notify() logs it before sending), so an empty delivery list then is conclusive.
+    await expect.poll(async () => (await orderOf(id)).autoConfirm?.outcome, { timeout: 5_000 }).toBe('SKIPPED');
+    const order = await orderOf(id);
+    expect(order).toMatchObject({ status: 'CLOSED', deliveries: [] });
+    expect(received.some((r) => r.notification.merchantTransId === id)).toBe(false);
+    expect((await client.detail(id)).data?.status).toBe('CLOSED');
+    expect((await control('POST', `/sandbox/payments/${id}/pay`)).status).toBe(409);
+  });
+
+  it('a SUCCESS payment is reversed by CANCEL on its payment date', async () => {
+    const id = uniqueId('pc-reverse');
+    const arrived = notificationsFor(id);
+    expect((await client.pay(payCodeRequest(id))).data?.status).toBe('SUCCESS');
+    await arrived;
+    const res = await client.cancel(id);
+    expect(res.result.resultStatus).toBe('S');
+    expect(res.data?.status).toBe('CANCELLED');
+    expect((await client.detail(id)).data?.status).toBe('CANCELLED');
+  });
+
+  it('a payment confirmed after pendingForMs is reversible too', async () => {
+    await control('PUT', '/sandbox/payment-code', { answer: 'PENDING', pendingForMs: 20 });
+    const id = uniqueId('pc-auto-reverse');
+    const arrived = notificationsFor(id);
+    await client.pay(payCodeRequest(id));
+    await arrived;
+    expect((await client.cancel(id)).data?.status).toBe('CANCELLED');
+  });
+
+  it('close() drops confirmations still to come', async () => {
+    const other = await startSandbox({ port: 0, clientId: CLIENT_ID, secret: SECRET, notifyRetryMs: [0], timezone: TZ });
+    const otherClient = new GatewayClient({ baseUrl: other.url, clientId: CLIENT_ID, secret: SECRET, timeoutMs: 2_000 });
+    await fetch(`${other.url}/sandbox/payment-code`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ answer: 'PENDING', pendingForMs: 60_000 }),
+    });
+    expect((await otherClient.pay(payCodeRequest(uniqueId('pc-closed')))).data?.status).toBe('PENDING');
+    const t0 = performance.now();
+    await other.close();
+    expect(performance.now() - t0).toBeLessThan(2_000);
+  });
+});
+
+describe('ORDER_CODE', () => {
+  it('one code per transaction: a replay gets the same code, every new merchantTransId a new one', async () => {
+    const id = uniqueId('oc');
+    const first = await client.pay(payRequest(id, { product: 'ORDER_CODE' }));
+    expect(first.data?.payAction).toMatchObject({ type: 'QRCODE' });
+    expect(await client.pay(payRequest(id, { product: 'ORDER_CODE' }))).toEqual(first);
+
+    const codes = [(first.data?.payAction as { redirectUrl: string }).redirectUrl];
+    const transIds = [first.data?.gatewayTransId];
+    for (let i = 0; i < 5; i++) {
+      const res = await client.pay(payRequest(uniqueId('oc'), { product: 'ORDER_CODE' }));
+      codes.push((res.data?.payAction as { redirectUrl: string }).redirectUrl);
+      transIds.push(res.data?.gatewayTransId);
+    }
+    expect(new Set(codes).size).toBe(6);
+    expect(new Set(codes.map((c) => c.split('/').pop())).size).toBe(6); // distinct tokens
+    expect(new Set(transIds).size).toBe(6);
+  });
+
+  it('the control API pays and declines ORDER_CODE orders, with notifications', async () => {
+    const paid = uniqueId('oc-pay');
+    const declined = uniqueId('oc-decline');
+    await client.pay(payRequest(paid, { product: 'ORDER_CODE' }));
+    await client.pay(payRequest(declined, { product: 'ORDER_CODE' }));
+    const arrivedPaid = notificationsFor(paid);
+    const arrivedDeclined = notificationsFor(declined);
+    expect((await control('POST', `/sandbox/payments/${paid}/pay`)).json).toMatchObject({ product: 'ORDER_CODE', status: 'SUCCESS' });
+    expect((await control('POST', `/sandbox/payments/${declined}/decline`)).json).toMatchObject({ product: 'ORDER_CODE', status: 'FAIL' });
+    expect((await arrivedPaid)[0]!.notification).toMatchObject({ product: 'ORDER_CODE', status: 'SUCCESS' });
+    expect((await arrivedDeclined)[0]!.notification).toMatchObject({ product: 'ORDER_CODE', status: 'FAIL' });
+  });
+
+  it('the cashier page behind the code pays it, once', async () => {
+    const id = uniqueId('oc-cashier');
+    const res = await client.pay(payRequest(id, { product: 'ORDER_CODE' }));
+    const pageUrl = (res.data?.payAction as { redirectUrl: string }).redirectUrl;
+    expect(await (await fetch(pageUrl)).text()).toContain(id);
+    const arrived = notificationsFor(id);
+    expect((await fetch(`${pageUrl}/pay`, { method: 'POST' })).status).toBe(200);
+    expect((await arrived)[0]!.notification).toMatchObject({ product: 'ORDER_CODE', status: 'SUCCESS' });
+    expect((await fetch(`${pageUrl}/pay`, { method: 'POST' })).status).toBe(409);
+  });
+});
+
+describe('ENTRY_CODE', () => {
+  const entryPay = (body: object) => control('POST', '/sandbox/entry-code/pay', { amount: { currency: 'CNY', value: 1200 }, codeId: 'shop-42.counter_1', ...body });
+
+  it('uses the sandbox entryCodeNotifyUrl when the body names no notifyUrl; a body notifyUrl wins', async () => {
+    const other = await startSandbox({ port: 0, clientId: CLIENT_ID, secret: SECRET, notifyRetryMs: [0, 50], timezone: TZ, entryCodeNotifyUrl: notifyUrl });
+    try {
+      const res = await fetch(`${other.url}/sandbox/entry-code/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: { currency: 'CNY', value: 880 }, codeId: 'counter-7' }),
+      });
+      expect(res.status).toBe(200);
+      const { merchantTransId, status } = (await res.json()) as { merchantTransId: string; status: string };
+      expect(status).toBe('SUCCESS');
+      const [n] = await notificationsFor(merchantTransId);
+      expect(n!.path).toBe(NOTIFY_PATH);
+      expect(verify({ secret: SECRET, method: 'POST', path: NOTIFY_PATH, body: n!.body, headers: n!.headers })).toBe(true);
+      expect(n!.notification).toMatchObject({ product: 'ENTRY_CODE', status: 'SUCCESS', codeId: 'counter-7', amount: { value: 880 } });
+
+      const explicitUrl = `${notifyUrl}/explicit`;
+      const explicit = await fetch(`${other.url}/sandbox/entry-code/pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: { currency: 'CNY', value: 881 }, codeId: 'counter-7', notifyUrl: explicitUrl }),
+      });
+      const [m] = await notificationsFor(((await explicit.json()) as { merchantTransId: string }).merchantTransId);
+      expect(m!.path).toBe(`${NOTIFY_PATH}/explicit`);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses to start with an entryCodeNotifyUrl that is not an http(s) URL', async () => {
+    await expect(startSandbox({ port: 0, clientId: CLIENT_ID, secret: SECRET, notifyRetryMs: [0], timezone: TZ, entryCodeNotifyUrl: 'ftp://x/y' })).rejects.toThrow(/entryCodeNotifyUrl/);
+  });
+
+  it('status FAIL: a failed entry-code payment sends a FAIL notification', async () => {
+    const res = await entryPay({ notifyUrl, status: 'FAIL' });
+    expect(res.status).toBe(200);
+    expect(res.json.status).toBe('FAIL');
+    const [n] = await notificationsFor(res.json.merchantTransId);
+    expect(n!.notification).toMatchObject({ product: 'ENTRY_CODE', status: 'FAIL', codeId: 'shop-42.counter_1', gatewayTransId: res.json.gatewayTransId });
+    expect(n!.notification.paidAt).toBeUndefined();
+    expect((await client.detail(res.json.merchantTransId)).data).toMatchObject({ product: 'ENTRY_CODE', status: 'FAIL' });
+  });
+
+  it('refuses a bad status or codeId', async () => {
+    expect((await entryPay({ notifyUrl, status: 'PENDING' })).json.error.details[0].path).toBe('status');
+    expect((await entryPay({ notifyUrl, codeId: 'has space' })).json.error.details[0].path).toBe('codeId');
+    expect((await entryPay({ notifyUrl, codeId: 'x'.repeat(65) })).status).toBe(400);
+  });
+
+  it('duplicateNotifications applies: the acknowledged notification comes twice, same notifyId', async () => {
+    await control('PUT', '/sandbox/faults', { duplicateNotifications: 1 });
+    const res = await entryPay({ notifyUrl });
+    const [a, b] = await notificationsFor(res.json.merchantTransId, 2);
+    expect(b!.notification.notifyId).toBe(a!.notification.notifyId);
+    expect(b!.body).toBe(a!.body);
+    expect(verify({ secret: SECRET, method: 'POST', path: NOTIFY_PATH, body: b!.body, headers: b!.headers })).toBe(true);
+    await expect.poll(async () => (await deliveriesOf(res.json.merchantTransId)).map((d) => [d.duplicate, d.acked])).toEqual([
+      [false, true],
+      [true, true],
+    ]);
+  });
+
+  it('dropNextNotifications applies: the lost attempt is retried on schedule', async () => {
+    await control('PUT', '/sandbox/faults', { dropNextNotifications: 1 });
+    const res = await entryPay({ notifyUrl });
+    await notificationsFor(res.json.merchantTransId);
+    await expect.poll(async () => (await deliveriesOf(res.json.merchantTransId))[0]?.acked).toBe(true);
+    expect((await deliveriesOf(res.json.merchantTransId))[0]!.attempts.map((a) => a.outcome)).toEqual(['DROPPED', 'ACKED']);
+  });
+
+  describe('GET /sandbox/entry-code/{codeId}: the static EMVCo code', () => {
+    /** CRC-16/CCITT-FALSE written out independently of the sandbox's. */
+    function crc16(text: string): string {
+      let crc = 0xffff;
+      for (const byte of new TextEncoder().encode(text)) {
+        for (let bit = 7; bit >= 0; bit--) {
+          const top = ((crc >> 15) & 1) ^ ((byte >> bit) & 1);
+          crc = (crc << 1) & 0xffff;
+          if (top) crc ^= 0x1021;
+        }
+      }
+      return crc.toString(16).toUpperCase().padStart(4, '0');
+    }
+
+    /** Top-level ID-length-value objects of an EMVCo payload, in order. */
+    function tlvs(payload: string): Array<[string, string]> {
+      const out: Array<[string, string]> = [];
+      for (let i = 0; i < payload.length; ) {
+        const id = payload.slice(i, i + 2);
+        const len = Number(payload.slice(i + 2, i + 4));
+        expect(Number.isInteger(len)).toBe(true);
+        out.push([id, payload.slice(i + 4, i + 4 + len)]);
+        i += 4 + len;
+        expect(i).toBeLessThanOrEqual(payload.length);
+      }
+      return out;
+    }
+
+    it('the CRC of the test is CRC-16/CCITT-FALSE (check value 29B1)', () => {
+      expect(crc16('123456789')).toBe('29B1');
+    });
+
+    it('answers a static merchant-presented payload for the codeId whose CRC verifies', async () => {
+      const codeId = 'shop-42.counter_1';
+      const res = await control('GET', `/sandbox/entry-code/${codeId}`);
+      expect(res.status).toBe(200);
+      expect(res.json.codeId).toBe(codeId);
+      const payload = res.json.emvco as string;
+      expect(payload.startsWith('000201010211')).toBe(true);
+
+      const objects = tlvs(payload);
+      const byId = new Map(objects);
+      expect(byId.get('00')).toBe('01');
+      expect(byId.get('01')).toBe('11'); // static: the shopper types the amount
+      expect(byId.has('54')).toBe(false); // and so no amount in the code
+      expect(byId.get('53')).toBe('156');
+      expect(byId.get('58')).toBe('CN');
+      const account = objects.find(([id]) => Number(id) >= 26 && Number(id) <= 51);
+      expect(account).toBeDefined();
+      expect(new Map(tlvs(account![1])).get('01')).toBe(codeId);
+
+      // The CRC is the last object, over everything up to and including its own "6304".
+      expect(objects.at(-1)![0]).toBe('63');
+      expect(payload).toMatch(/6304[0-9A-F]{4}$/);
+      expect(payload.slice(-4)).toBe(crc16(payload.slice(0, -4)));
+      // A changed code no longer verifies.
+      const tampered = payload.replace(codeId, 'shop-43.counter_1');
+      expect(tampered.slice(-4)).not.toBe(crc16(tampered.slice(0, -4)));
+
+      // Static: the same code every time, another for another codeId.
+      expect((await control('GET', `/sandbox/entry-code/${codeId}`)).json.emvco).toBe(payload);
+      expect((await control('GET', '/sandbox/entry-code/other')).json.emvco).not.toBe(payload);
+    });
+
+    it('refuses a codeId that cannot be printed in the code', async () => {
+      const res = await control('GET', `/sandbox/entry-code/${'x'.repeat(65)}`);
+      expect(res.status).toBe(400);
+      expect(res.json.error.details[0].path).toBe('codeId');
+      expect((await control('GET', `/sandbox/entry-code/${encodeURIComponent('a b')}`)).status).toBe(400);
+    });
   });
 });

@@ -117,9 +117,9 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   }
 
   async function callDetail(purpose: EffectParams['callDetail']['purpose']) {
-    if (purpose !== 'poll') return detail(input.machine.merchantTransId);
+    if (purpose !== 'poll') return detail(input.machine.merchantTransId, purpose);
     try {
-      return await pollDetail(input.machine.merchantTransId);
+      return await pollDetail(input.machine.merchantTransId, purpose);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       log.warn('DETAIL poll failed; the next poll or the expiry check will ask again', { error: err.message });

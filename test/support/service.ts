@@ -69,6 +69,7 @@ let counter = 0;
 /** A merchantTransId no other test (or earlier run against the same server) has used. */
 export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
+/** A valid POST /v1/payments body; `overrides` replace fields (product, payCodeValue, ...). */
 export function cashierBody(merchantTransId: string, overrides: Record<string, unknown> = {}) {
   return {
     merchantTransId,
@@ -111,4 +112,30 @@ export async function eventsUntil(nats: NatsConnection, paymentId: string, until
     if (found.some((e) => e.type === `alipay_cn.${untilType}`)) return found;
   }
   throw new Error(`no ${untilType} event for ${paymentId} within ${timeoutMs} ms; saw ${found.map((e) => e.type).join(', ') || 'nothing'}`);
+}
+
+export const PAY_CODE = '281234567890123456';
+
+/** What a shopper does in the sandbox: pay or decline an order, or pay a static entry code. */
+export function shopperOf(svc: TestService) {
+  return {
+    act: (action: 'pay' | 'decline', merchantTransId: string) => http('POST', `${svc.sandboxUrl}/sandbox/payments/${merchantTransId}/${action}`),
+    payEntryCode: async (value: number, status: 'SUCCESS' | 'FAIL' = 'SUCCESS') => {
+      const res = await http('POST', `${svc.sandboxUrl}/sandbox/entry-code/pay`, {
+        amount: { currency: 'CNY', value },
+        codeId: 'shop-42-counter-1',
+        status,
+        notifyUrl: `${svc.apiUrl}${NOTIFICATION_PATH}`,
+      });
+      if (res.status !== 200) throw new Error(`entry-code pay answered ${res.status}: ${JSON.stringify(res.body)}`);
+      return { gatewayTransId: res.body.gatewayTransId as string, paymentId: `alipay-cn:entry:${res.body.gatewayTransId}` };
+    },
+    faults: (faults: object) => http('PUT', `${svc.sandboxUrl}/sandbox/faults`, faults),
+    paymentCodeAnswers: (behaviour: object) => http('PUT', `${svc.sandboxUrl}/sandbox/payment-code`, behaviour),
+    order: async (merchantTransId: string) => (await http('GET', `${svc.sandboxUrl}/sandbox/payments/${merchantTransId}`)).body,
+    reset: async () => {
+      await http('DELETE', `${svc.sandboxUrl}/sandbox/faults`);
+      await http('DELETE', `${svc.sandboxUrl}/sandbox/payment-code`);
+    },
+  };
 }

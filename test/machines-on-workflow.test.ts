@@ -1,0 +1,84 @@
+// The machines' paths replayed against the real workflow on the time-skipping test server:
+// events as scripted gateway answers and signals, timers skipped. The workflow must pass through
+// the same final state and publish the same events as the pure machine says.
+import { temporal } from '@temporalio/proto';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { entryWorkflowInput, workflowInput, type InputOptions } from '../api/workflow-input.js';
+import { binaries } from '../devservers/servers.js';
+import type { Product } from '../gateway/wire.js';
+import type { PaymentEvent } from '../machines/index.js';
+import { SEARCH_ATTRIBUTE_SPECS, WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
+import { journeyPaths, representativePaths } from './machines/events.js';
+import { PAY_CODE, cashierBody, uniqueId } from './support/service.js';
+import { planPath } from './support/workflow-driver.js';
+import { validatePaymentRequest } from '../domain/payment-request.js';
+
+const { IndexedValueType } = temporal.api.enums.v1;
+let env: TestWorkflowEnvironment;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: binaries.temporalTestServer } },
+  });
+  await env.connection.operatorService.addSearchAttributes({
+    namespace: env.namespace ?? 'default',
+    searchAttributes: Object.fromEntries(
+      SEARCH_ATTRIBUTE_SPECS.map((spec) => spec.split('=')).map(([name, type]) => [name, type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
+    ),
+  });
+});
+afterAll(async () => env?.teardown());
+
+const OPTIONS: InputOptions = {
+  timeZone: 'Asia/Shanghai',
+  defaultExpiryMs: 30 * 60_000,
+  pollInitialMs: 10_000,
+  pollMaxMs: 300_000,
+  graceMs: 3_600_000,
+  refundWindowMs: 24 * 3_600_000,
+  paymentCode: { pollMs: 3_000, maxPolls: 2, confirmMs: 60_000 },
+};
+
+/** Deadlines count from the test server's clock, which runs ahead of ours once time is skipped. */
+async function inputFor(product: Product, events: PaymentEvent[]) {
+  const at = await env.currentTimeMs();
+  if (product === 'ENTRY_CODE') {
+    const first = events.find((e) => e.type === 'NOTIFIED') as Extract<PaymentEvent, { type: 'NOTIFIED' }>;
+    return entryWorkflowInput(
+      { notifyId: first.notifyId, notifyType: 'PAYMENT_RESULT', merchantTransId: uniqueId('entry'), gatewayTransId: uniqueId('g'), product, status: first.status, amount: { currency: 'CNY', value: 1000 } },
+      { ...OPTIONS, at },
+    );
+  }
+  const body = cashierBody(uniqueId(`path-${product.toLowerCase()}`), product === 'PAYMENT_CODE' ? { product, payCodeValue: PAY_CODE } : { product });
+  const checked = validatePaymentRequest(body, at, OPTIONS.timeZone);
+  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+  return workflowInput(checked.value, { ...OPTIONS, at, expiresAt: null });
+}
+
+const PRODUCTS: Product[] = ['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE', 'ENTRY_CODE'];
+
+describe.each(PRODUCTS)('%s paths on the real workflow', (product) => {
+  it.each([...representativePaths(product), ...journeyPaths(product)])('$name', async ({ events }) => {
+    const input = await inputFor(product, events);
+    const run = planPath(env.client, input, events);
+    const taskQueue = uniqueId('paths');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+      activities: run.activities,
+    });
+    await worker.runUntil(async () => {
+      const handle = await env.client.workflow.start(WORKFLOW_TYPE, { workflowId: input.machine.paymentId, taskQueue, args: [input] });
+      await run.sendNotifications();
+      await handle.result(); // skips the polls, the expiry and the grace period
+      const view = await handle.query(stateQuery);
+      expect(view.machineState).toBe(run.expectedStates.at(-1));
+    });
+    expect(run.published).toEqual(run.expectedPublished);
+    expect(run.unused()).toEqual([]);
+  });
+});

@@ -1,0 +1,111 @@
+// Drives the real payment workflow along a path of machine events on the time-skipping test
+// server: gateway answers come from scripted stub activities (each answer handed out only when
+// the workflow is in the state the path expects), notifications are sent as signals, and timers
+// (polls, expiry, the grace period) fire when the server skips time.
+import type { Client } from '@temporalio/client';
+import { initialTransition, transition } from 'xstate';
+import type { Activities } from '../../activities/index.js';
+import { machineFor, type PaymentEvent, type PaymentSnapshot } from '../../machines/index.js';
+import type { EffectParams } from '../../machines/types.js';
+import { stateName } from '../../workflows/view.js';
+import { stateQuery, type PaymentWorkflowInput } from '../../workflows/messages.js';
+
+export interface PathRun {
+  /** The states the pure machine passes through, and the events it publishes. */
+  expectedStates: string[];
+  expectedPublished: string[];
+  published: string[];
+  activities: Activities;
+  /** Sends the path's notifications, each once the workflow waits in its source state. */
+  sendNotifications(): Promise<void>;
+  unused(): PaymentEvent[];
+}
+
+type Step = { event: PaymentEvent; source: string };
+
+/** The states each kind of DETAIL call is made from (the activity's `purpose` argument). */
+const DETAIL_ASKED_FROM: Record<EffectParams['callDetail']['purpose'], string[]> = {
+  reconcile: ['reconciling'],
+  poll: ['awaitingShopper', 'confirming'],
+  expiry: ['expiring', 'verifying'],
+};
+
+export function planPath(client: Client, input: PaymentWorkflowInput, events: PaymentEvent[]): PathRun {
+  const machine = machineFor(input.machine.product);
+  let [snapshot, actions] = initialTransition(machine, input.machine) as [PaymentSnapshot, { type: string; params?: unknown }[]];
+  const expectedStates = [stateName(snapshot)];
+  const expectedPublished = publishedBy(actions);
+  const steps: Step[] = [];
+  for (const event of events) {
+    const source = stateName(snapshot);
+    [snapshot, actions] = transition(machine, snapshot, event) as [PaymentSnapshot, { type: string; params?: unknown }[]];
+    steps.push({ event, source });
+    expectedStates.push(stateName(snapshot));
+    expectedPublished.push(...publishedBy(actions));
+  }
+  const pending = [...steps];
+  const published: string[] = [];
+
+  /** The next scripted answer of this type for a call made from one of `states`, if any. */
+  function take<T extends PaymentEvent['type']>(type: T, states: string[]): Extract<PaymentEvent, { type: T }> | null {
+    const i = pending.findIndex((s) => s.event.type === type && states.includes(s.source));
+    if (i < 0 || pending.slice(0, i).some((s) => s.event.type === type)) return null;
+    return pending.splice(i, 1)[0].event as Extract<PaymentEvent, { type: T }>;
+  }
+  const strip = <E extends { type: string; at: number }>({ type: _t, at: _a, ...rest }: E) => rest;
+
+  const activities: Activities = {
+    async pay() {
+      const e = take('PAY_ANSWERED', ['creating']);
+      if (!e) throw new Error('PAY called where the path has no PAY answer');
+      return strip(e) as never;
+    },
+    async detail(_id, purpose) {
+      const e = take('DETAIL_ANSWERED', DETAIL_ASKED_FROM[purpose ?? 'poll']);
+      // Unscripted polls see an order still waiting for the shopper: they change nothing.
+      return e ? (strip(e) as never) : { found: true, status: 'PENDING', gatewayTransId: 'g-path', amount: input.machine.amount, payAction: null };
+    },
+    async cancel() {
+      const e = take('CANCEL_ANSWERED', ['closing', 'reversing']);
+      if (!e) throw new Error('CANCEL called where the path has no CANCEL answer');
+      return strip(e) as never;
+    },
+    async publishEvent(_subject, event) {
+      published.push(event.type.replace('alipay_cn.', ''));
+      return { duplicate: false, seq: published.length };
+    },
+  };
+
+  return {
+    expectedStates,
+    expectedPublished,
+    published,
+    activities,
+    unused: () => pending.map((s) => s.event).filter((e) => e.type !== 'POLL_DUE' && e.type !== 'EXPIRY_DUE'),
+    async sendNotifications() {
+      const handle = client.workflow.getHandle(input.machine.paymentId);
+      for (const step of steps.filter((s) => s.event.type === 'NOTIFIED')) {
+        const e = step.event as Extract<PaymentEvent, { type: 'NOTIFIED' }>;
+        // Wait for the workflow to reach the state the path sends this notification in.
+        for (let i = 0; (await handle.query(stateQuery)).machineState !== step.source; i++) {
+          if (i > 200) throw new Error(`workflow never reached ${step.source} for ${e.notifyId}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        await handle.signal('notification', {
+          notifyId: e.notifyId,
+          notifyType: 'PAYMENT_RESULT',
+          merchantTransId: input.machine.merchantTransId,
+          gatewayTransId: e.gatewayTransId,
+          product: input.machine.product,
+          status: e.status,
+          amount: e.amount,
+        });
+        pending.splice(pending.findIndex((s) => s === step), 1);
+      }
+    },
+  };
+}
+
+function publishedBy(actions: { type: string; params?: unknown }[]): string[] {
+  return actions.filter((a) => a.type === 'publish').map((a) => (a.params as { type: string }).type);
+}
