@@ -3,6 +3,7 @@ import type { JetStreamClient } from 'nats';
 import type { GatewayClient } from '../gateway/client.js';
 import { gatewayActivities } from './gateway-activities.js';
 import { publishActivities } from './publish-activities.js';
+import { refundActivities } from './refund-activities.js';
 
 export interface ActivityDeps {
   gateway: GatewayClient;
@@ -11,7 +12,7 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...gatewayActivities(deps.gateway, deps.notifyUrl), ...publishActivities(deps.js) };
+  return { ...gatewayActivities(deps.gateway, deps.notifyUrl), ...refundActivities(deps.gateway, deps.notifyUrl), ...publishActivities(deps.js) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

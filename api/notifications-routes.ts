@@ -5,9 +5,9 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { verify } from '../gateway/signing.js';
-import { NOTIFICATION_ACK, Notification } from '../gateway/wire.js';
+import { GatewayNotification, NOTIFICATION_ACK, type Notification } from '../gateway/wire.js';
 import { entryWorkflowInput, startSearchAttributes, type InputOptions } from './workflow-input.js';
-import { TASK_QUEUE, WORKFLOW_TYPE, notificationSignal, paymentIdFor } from '../workflows/messages.js';
+import { TASK_QUEUE, WORKFLOW_TYPE, entryPaymentIdFor, notificationSignal, paymentIdFor } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
 import type { Metrics } from './metrics.js';
 
@@ -41,7 +41,7 @@ export function notificationRoutes(app: FastifyInstance, opts: NotificationRoute
       req.log.warn('notification refused: signature missing or invalid');
       throw new ApiError(401, 'INVALID_SIGNATURE', 'the notification signature is missing or does not verify');
     }
-    const parsed = Notification.safeParse(req.body);
+    const parsed = GatewayNotification.safeParse(req.body);
     if (!parsed.success) {
       opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'malformed' });
       throw new ApiError(
@@ -53,8 +53,11 @@ export function notificationRoutes(app: FastifyInstance, opts: NotificationRoute
     }
     const n = parsed.data;
     try {
-      if (n.product === 'ENTRY_CODE') await startEntryPayment(n);
-      else await opts.client.workflow.getHandle(paymentIdFor(n.merchantTransId)).signal(notificationSignal, n);
+      if (n.notifyType === 'PAYMENT_RESULT' && n.product === 'ENTRY_CODE') await startEntryPayment(n);
+      else {
+        const paymentId = n.product === 'ENTRY_CODE' ? entryPaymentIdFor(n.gatewayTransId) : paymentIdFor(n.merchantTransId);
+        await opts.client.workflow.getHandle(paymentId).signal(notificationSignal, n);
+      }
       opts.metrics.inc('alipay_cn_notifications_total', { outcome: 'signalled' });
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {

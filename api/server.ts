@@ -1,6 +1,7 @@
 // The merchant-facing HTTP API (DESIGN.md section 3) on Fastify.
 import { Client, Connection } from '@temporalio/client';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { afterPaymentRoutes } from './after-payment-routes.js';
 import { ApiError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { notificationRoutes } from './notifications-routes.js';
@@ -50,6 +51,7 @@ export function buildApp(client: Client, opts: Omit<ApiOptions, 'temporalAddress
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
   paymentRoutes(app, { ...opts, client });
+  afterPaymentRoutes(app, { client });
   notificationRoutes(app, { ...opts, client, metrics });
   return app;
 }

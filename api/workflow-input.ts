@@ -23,7 +23,7 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
   const requested = opts.expiresAt ?? opts.at + opts.defaultExpiryMs;
   // A user-presented payment is reversed when the shopper has not confirmed within the window.
   const expiresAt = isPaymentCode ? Math.min(requested, opts.at + opts.paymentCode.confirmMs) : requested;
-  const cancelDeadline = endOfGatewayDay(opts.at, opts.timeZone);
+  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
   return {
     machine: {
       paymentId: paymentIdFor(request.merchantTransId),
@@ -47,7 +47,7 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
 
 /** ENTRY_CODE: the notification is the only source; the payment is what the shopper paid. */
 export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: number }): PaymentWorkflowInput {
-  const cancelDeadline = endOfGatewayDay(opts.at, opts.timeZone);
+  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
   return {
     machine: {
       paymentId: entryPaymentIdFor(n.gatewayTransId),
@@ -80,3 +80,6 @@ export function startSearchAttributes(input: PaymentWorkflowInput): SearchAttrib
     { key: searchAttributes.currency, value: m.amount.currency },
   ];
 }
+
+/** The cancellation period ends at 23:59:59 of the payment date (gateway zone): its last millisecond. */
+export const lastCancelMoment = (at: number, timeZone: string) => endOfGatewayDay(at, timeZone) + 999;

@@ -19,7 +19,15 @@ export const PaymentView = z.object({
   gatewayTransId: z.string().nullable(),
   expiresAt: z.string(),
   cancelDeadline: z.string(),
-  refunds: z.array(z.object({ refundId: z.string(), amount: Money, status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']) })),
+  refunds: z.array(
+    z.object({
+      refundId: z.string(),
+      amount: Money,
+      status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']),
+      reason: z.string().nullable(),
+      failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+    }),
+  ),
   allowed: z.object({ cancel: z.boolean(), refundableAmount: ZeroableMoney }),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
   machineState: z.string(),

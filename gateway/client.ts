@@ -8,7 +8,10 @@ import {
   CancelResponse,
   DetailResponse,
   PayResponse,
+  RefundDetailResponse,
+  RefundResponse,
   type PayRequest,
+  type RefundRequest,
 } from './wire.js';
 
 export interface GatewayClientOptions {
@@ -33,6 +36,16 @@ export class GatewayClient {
 
   cancel(merchantTransId: string): Promise<CancelResponse> {
     return this.call(API_PATHS.cancel, { merchantTransId }, CancelResponse);
+  }
+
+  /** REFUND: idempotent on req.refundRequestId, so an unknown outcome is retried with the same id. */
+  refund(req: RefundRequest): Promise<RefundResponse> {
+    return this.call(API_PATHS.refund, req, RefundResponse);
+  }
+
+  /** REFUND DETAIL: the refund's current status; F REFUND_NOT_EXIST when the gateway never took it. */
+  refundDetail(refundRequestId: string): Promise<RefundDetailResponse> {
+    return this.call(API_PATHS.refundDetail, { refundRequestId }, RefundDetailResponse);
   }
 
   private async call<S extends z.ZodType>(path: string, payload: unknown, schema: S): Promise<z.infer<S>> {

@@ -13,6 +13,7 @@ export const API_PATHS = {
   detail: '/v1/payments/inquiryPayment',
   cancel: '/v1/payments/cancel',
   refund: '/v1/payments/refund',
+  refundDetail: '/v1/payments/inquiryRefund',
 } as const;
 
 export const Result = z.object({
@@ -96,6 +97,62 @@ export const Notification = z.object({
 });
 export type Notification = z.infer<typeof Notification>;
 
+/**
+ * REFUND: a partial or full refund of a SUCCESS payment; any number of them, their total never
+ * above the paid amount. Idempotent on refundRequestId. Answered S with data.status PENDING; the
+ * refund settles later (SUCCESS or FAIL): online products (CASHIER_PAYMENT) get a REFUND_RESULT
+ * notification, in-store products (ORDER_CODE, PAYMENT_CODE, ENTRY_CODE) must ask REFUND DETAIL.
+ */
+export const REFUND_REQUEST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+export const RefundRequest = z.object({
+  merchantTransId: z.string(),
+  refundRequestId: z.string().regex(REFUND_REQUEST_ID_PATTERN, 'must be 1 to 64 of [A-Za-z0-9_-]'),
+  refundAmount: Money,
+  reason: z.string().optional(),
+  /** Where the REFUND_RESULT notification goes (online products only); defaults to the payment's notifyUrl. */
+  notifyUrl: z.string().optional(),
+});
+export type RefundRequest = z.infer<typeof RefundRequest>;
+
+export const RefundStatus = z.enum(['PENDING', 'SUCCESS', 'FAIL']);
+export type RefundStatus = z.infer<typeof RefundStatus>;
+
+export const RefundData = z.object({
+  merchantTransId: z.string(),
+  refundRequestId: z.string(),
+  gatewayRefundId: z.string(),
+  status: RefundStatus,
+  refundAmount: Money,
+});
+export type RefundData = z.infer<typeof RefundData>;
+
+export const RefundResponse = z.object({ result: Result, data: RefundData.optional() });
+export type RefundResponse = z.infer<typeof RefundResponse>;
+
+/** REFUND DETAIL: a refund's current status by its refundRequestId. */
+export const RefundDetailRequest = z.object({ refundRequestId: z.string() });
+export type RefundDetailRequest = z.infer<typeof RefundDetailRequest>;
+export const RefundDetailResponse = RefundResponse;
+export type RefundDetailResponse = z.infer<typeof RefundDetailResponse>;
+
+/** NOTIFICATION of a refund's final result; sent for online (CASHIER_PAYMENT) payments only. */
+export const RefundNotification = z.object({
+  notifyId: z.string().min(1),
+  notifyType: z.literal('REFUND_RESULT'),
+  merchantTransId: z.string().min(1),
+  gatewayTransId: z.string().min(1),
+  refundRequestId: z.string().min(1),
+  gatewayRefundId: z.string().min(1),
+  product: Product,
+  status: z.enum(['SUCCESS', 'FAIL']),
+  refundAmount: Money,
+});
+export type RefundNotification = z.infer<typeof RefundNotification>;
+
+/** Every webhook body the gateway sends, told apart by notifyType. */
+export const GatewayNotification = z.discriminatedUnion('notifyType', [Notification, RefundNotification]);
+export type GatewayNotification = z.infer<typeof GatewayNotification>;
+
 export const NOTIFICATION_ACK = { result: { resultStatus: 'S', resultCode: 'SUCCESS', resultMessage: 'success' } } as const;
 
 export const RESULT_CODES = {
@@ -109,4 +166,7 @@ export const RESULT_CODES = {
   orderClosed: 'ORDER_IS_CLOSED',
   cancelWindowExceeded: 'CANCEL_WINDOW_EXCEED',
   notAllowed: 'ORDER_STATUS_INVALID',
+  refundAmountExceed: 'REFUND_AMOUNT_EXCEED',
+  refundNotExist: 'REFUND_NOT_EXIST',
+  refundWindowExceeded: 'REFUND_WINDOW_EXCEED',
 } as const;

@@ -1,7 +1,7 @@
 // The flow of the merchant-presented products with an order (CASHIER_PAYMENT, ORDER_CODE): PAY
 // returns the payAction; the shopper pays in the app; the result comes by NOTIFICATION, else by
 // DETAIL polling; at expireAt a last DETAIL, then the order is closed upstream and EXPIRED.
-import { cancelled, creatingState, expired, failed, onDetailSettled, onNotified, publishPending, reconcilingState, succeeded } from './payment-setup.js';
+import { cancelled, cancellingState, creatingState, onCancelRequested, expired, failed, onDetailSettled, onNotified, publishPending, reconcilingState, succeeded } from './payment-setup.js';
 
 export const orderFlowStates = {
   creating: creatingState('awaitingShopper'),
@@ -15,8 +15,10 @@ export const orderFlowStates = {
       POLL_DUE: { actions: ['countPoll', 'schedulePoll', { type: 'callDetail', params: { purpose: 'poll' } }] },
       DETAIL_ANSWERED: [...onDetailSettled, { guard: 'detailClosed', target: 'expired', actions: ['touch', 'recordOrder'] }],
       EXPIRY_DUE: { target: 'expiring', actions: 'touch' },
+      CANCEL_REQUESTED: onCancelRequested,
     },
   },
+  cancelling: cancellingState,
   expiring: {
     tags: ['PENDING'],
     entry: { type: 'callDetail', params: { purpose: 'expiry' } },

@@ -2,7 +2,7 @@
 // once, FAIL, or PENDING while the shopper confirms in the app. While pending, DETAIL is polled
 // on a short schedule, bounded in count (maxPolls) and time (expiresAt); a payment that never
 // completes is cancelled (reversed) upstream and ends CANCELLED, saying why.
-import { cancelled, creatingState, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded } from './payment-setup.js';
+import { cancelled, cancellingState, creatingState, onCancelRequested, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded, cancelWindowClosing } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 const giveUp = { target: 'reversing', actions: ['touch', 'recordFailure'] } as const;
@@ -10,6 +10,7 @@ const giveUp = { target: 'reversing', actions: ['touch', 'recordFailure'] } as c
 export const paymentCodeMachine = paymentSetup.createMachine({
   id: 'PAYMENT_CODE',
   context: ({ input }) => initialContext(input),
+  on: { CANCEL_WINDOW_CLOSED: cancelWindowClosing },
   initial: 'creating',
   states: {
     creating: creatingState('confirming'),
@@ -26,8 +27,10 @@ export const paymentCodeMachine = paymentSetup.createMachine({
         ],
         DETAIL_ANSWERED: [...onDetailSettled, { guard: 'detailClosed', target: 'cancelled', actions: ['touch', 'recordOrder'] }],
         EXPIRY_DUE: giveUp,
+        CANCEL_REQUESTED: onCancelRequested,
       },
     },
+    cancelling: cancellingState,
     reversing: {
       tags: ['PENDING'],
       entry: 'callCancel',

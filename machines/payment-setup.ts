@@ -16,6 +16,8 @@ export const paymentSetup = setup({
     callPay: effect<'callPay'>(),
     callDetail: effect<'callDetail'>(),
     callCancel: effect<'callCancel'>(),
+    callRefund: effect<'callRefund'>(),
+    callRefundDetail: effect<'callRefundDetail'>(),
     publish: effect<'publish'>(),
     ...updates,
   },
@@ -25,7 +27,29 @@ export const paymentSetup = setup({
 const publish = (type: PublishedType) => ({ type: 'publish', params: { type } }) as const;
 
 /** Where the machines end. The workflow stays open after these for late messages and refunds. */
-export const succeeded = { tags: ['SUCCEEDED', 'final'], entry: publish('payment.succeeded') } as const;
+export const succeeded = {
+  tags: ['SUCCEEDED', 'final'],
+  entry: publish('payment.succeeded'),
+  on: {
+    // Partial refunds, any number, never more in total than was paid.
+    REFUND_REQUESTED: {
+      guard: 'refundFits',
+      actions: ['touch', 'addRefund', { type: 'callRefund', params: ({ event }: { event: PaymentEvent }) => ({ refundId: 'refundId' in event ? event.refundId : '' }) }],
+    },
+    REFUND_ANSWERED: [
+      { guard: 'refundSettledSuccess', actions: ['touch', 'settleRefund', publish('refund.succeeded'), 'scheduleRefundPoll'] },
+      { guard: 'refundSettledFailure', actions: ['touch', 'settleRefund', publish('refund.failed'), 'scheduleRefundPoll'] },
+      { guard: 'refundStillPending', actions: ['settleRefund', 'scheduleRefundPoll'] },
+    ],
+    REFUND_POLL_DUE: { actions: ['scheduleRefundPoll', 'callRefundDetail'] },
+    // Full cancellation reverses the payment, the same day and only before any refund.
+    CANCEL_REQUESTED: { guard: 'cancelAllowed', actions: ['touch', 'markCancelInFlight', 'callCancel'] },
+    CANCEL_ANSWERED: [
+      { guard: 'merchantCancelAccepted', target: 'cancelled', actions: ['touch', 'recordCancelRefusal'] },
+      { guard: 'merchantCancelRefused', actions: ['touch', 'recordCancelRefusal'] },
+    ],
+  },
+} as const;
 export const failed = { tags: ['FAILED', 'final'], entry: publish('payment.failed') } as const;
 export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired') } as const;
 export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled') } as const;
@@ -84,3 +108,21 @@ export const reconcilingState = (pendingTarget: string, closedTarget: 'expired' 
       NOTIFIED: onNotified,
     },
   }) as const;
+
+/** A merchant's CANCEL of a payment still waiting for the shopper: closes the order upstream. */
+export const cancellingState = {
+  tags: ['PENDING'],
+  entry: ['markCancelInFlight', 'callCancel'],
+  on: {
+    CANCEL_ANSWERED: [
+      { guard: 'cancelAccepted', target: 'cancelled', actions: ['touch', 'recordCancelRefusal'] },
+      // Refused: the payment settled meanwhile. DETAIL says how.
+      { target: 'reconciling', actions: ['touch', 'recordCancelRefusal'] },
+    ],
+  },
+} as const;
+
+export const onCancelRequested = { guard: 'cancelAllowed', target: 'cancelling', actions: 'touch' } as const;
+
+/** The durable timer at the cancel deadline, heard in every state: from then on only refunds. */
+export const cancelWindowClosing = { actions: 'closeCancelWindow' } as const;

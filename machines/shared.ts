@@ -16,6 +16,11 @@ export function initialContext(input: PaymentInput): PaymentContext {
     notifyIds: [],
     paidAt: null,
     updatedAt: input.createdAt,
+    refunds: [],
+    nextRefundPollAt: null,
+    cancelInFlight: false,
+    cancelWindowClosed: false,
+    cancelRefusal: null,
   };
 }
 
@@ -51,7 +56,44 @@ export const guards = {
   notifiedFailure: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'FAIL' && !seen(context, event),
   cancelAccepted: ({ event }: Args) => event.type === 'CANCEL_ANSWERED' && event.ok,
+  /** The answer to the merchant's own CANCEL (only one is ever in flight). */
+  merchantCancelAccepted: ({ context, event }: Args) => context.cancelInFlight && event.type === 'CANCEL_ANSWERED' && event.ok,
+  merchantCancelRefused: ({ context, event }: Args) => context.cancelInFlight && event.type === 'CANCEL_ANSWERED' && !event.ok,
+  /** Refunds never add up to more than was paid, in the payment's currency; ids are unique. */
+  refundFits: ({ context, event }: Args) =>
+    event.type === 'REFUND_REQUESTED' &&
+    !context.cancelInFlight &&
+    event.amount.currency === context.amount.currency &&
+    !context.refunds.some((r) => r.refundId === event.refundId) &&
+    event.amount.value <= refundableValue(context),
+  refundSettledSuccess: ({ context, event }: Args) => isPendingRefundAnswer(context, event, 'SUCCESS'),
+  refundSettledFailure: ({ context, event }: Args) => isPendingRefundAnswer(context, event, 'FAIL'),
+  refundStillPending: ({ context, event }: Args) =>
+    event.type === 'REFUND_ANSWERED' && context.refunds.some((r) => r.refundId === event.refundId && r.status === 'PENDING'),
+  /** Full cancellation only: not after a refund, not past 23:59:59 of the payment date. */
+  cancelAllowed: ({ context, event }: Args) =>
+    event.type === 'CANCEL_REQUESTED' &&
+    !context.cancelInFlight &&
+    !context.cancelWindowClosed &&
+    context.refunds.length === 0 &&
+    event.at <= context.cancelDeadline,
 };
+
+/** What may still be refunded: the amount less every refund not FAILED. */
+export function refundableValue(context: PaymentContext): number {
+  return context.amount.value - context.refunds.filter((r) => r.status !== 'FAILED').reduce((sum, r) => sum + r.amount.value, 0);
+}
+
+export const refundedValue = (context: PaymentContext): number =>
+  context.refunds.filter((r) => r.status === 'SUCCEEDED').reduce((sum, r) => sum + r.amount.value, 0);
+
+function isPendingRefundAnswer(context: PaymentContext, event: PaymentEvent, status: 'SUCCESS' | 'FAIL'): boolean {
+  return (
+    event.type === 'REFUND_ANSWERED' &&
+    event.status === status &&
+    context.refunds.some((r) => r.refundId === event.refundId && r.status === 'PENDING')
+  );
+}
 
 function sameAmount(context: PaymentContext, event: PaymentEvent): boolean {
   const amount = event.type === 'NOTIFIED' ? event.amount : event.type === 'DETAIL_ANSWERED' && event.found ? event.amount : null;
@@ -102,5 +144,37 @@ export const updates = {
   }),
   countPoll: update({ pollCount: ({ context }: Args) => context.pollCount + 1 }),
   stopPolling: update({ nextPollAt: () => null }),
+  addRefund: update({
+    refunds: ({ context, event }: Args) =>
+      event.type === 'REFUND_REQUESTED'
+        ? [...context.refunds, { refundId: event.refundId, amount: event.amount, reason: event.reason, status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null }]
+        : context.refunds,
+  }),
+  settleRefund: update({
+    refunds: ({ context, event }: Args) =>
+      event.type === 'REFUND_ANSWERED'
+        ? context.refunds.map((r) =>
+            r.refundId !== event.refundId || r.status !== 'PENDING'
+              ? r
+              : {
+                  ...r,
+                  gatewayRefundId: event.gatewayRefundId ?? r.gatewayRefundId,
+                  status: event.status === 'SUCCESS' ? ('SUCCEEDED' as const) : event.status === 'FAIL' ? ('FAILED' as const) : r.status,
+                  failure: event.status === 'FAIL' ? { code: event.code ?? 'REFUND_FAILED', message: event.message ?? 'the gateway refused the refund' } : null,
+                },
+          )
+        : context.refunds,
+  }),
+  /** Pending refunds are asked after on the payment poll backoff (in-store refunds send no notification). */
+  scheduleRefundPoll: update({
+    nextRefundPollAt: ({ context, event }: Args) =>
+      context.refunds.some((r) => r.status === 'PENDING') ? event.at + context.pollInitialMs : null,
+  }),
+  closeCancelWindow: update({ cancelWindowClosed: () => true }),
+  markCancelInFlight: update({ cancelInFlight: () => true, cancelRefusal: () => null }),
+  recordCancelRefusal: update({
+    cancelInFlight: () => false,
+    cancelRefusal: ({ event }: Args) => (event.type === 'CANCEL_ANSWERED' && !event.ok ? { code: event.code, message: event.message } : null),
+  }),
 };
 

@@ -25,6 +25,19 @@ export interface PaymentInput {
   maxPolls: number | null;
 }
 
+export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
+
+export interface RefundRecord {
+  refundId: string;
+  amount: Money;
+  reason: string | null;
+  status: RefundStatus;
+  requestedAt: number;
+  /** Set once the gateway has answered the REFUND (or its DETAIL) at least once. */
+  gatewayRefundId: string | null;
+  failure: Failure | null;
+}
+
 export interface PaymentContext extends PaymentInput {
   gatewayTransId: string | null;
   payAction: PayAction | null;
@@ -35,6 +48,23 @@ export interface PaymentContext extends PaymentInput {
   notifyIds: string[];
   paidAt: number | null;
   updatedAt: number;
+  refunds: RefundRecord[];
+  nextRefundPollAt: number | null;
+  /** A CANCEL asked for by the merchant is under way (its answer is awaited). */
+  cancelInFlight: boolean;
+  /** Set by the durable timer at the cancel deadline: from then on only refunds. */
+  cancelWindowClosed: boolean;
+  /** Why the merchant's last cancel was refused by the gateway, if it was. */
+  cancelRefusal: Failure | null;
+}
+
+/** What the gateway said of one refund (REFUND, REFUND DETAIL or a REFUND_RESULT notification). */
+export interface RefundOutcome {
+  refundId: string;
+  status: 'PENDING' | 'SUCCESS' | 'FAIL';
+  gatewayRefundId: string | null;
+  code?: string;
+  message?: string;
 }
 
 export type PayOutcome =
@@ -62,7 +92,12 @@ export type PaymentEvent =
   | ({ type: 'CANCEL_ANSWERED'; at: number } & CancelOutcome)
   | ({ type: 'NOTIFIED'; at: number } & NotificationFacts)
   | { type: 'POLL_DUE'; at: number }
-  | { type: 'EXPIRY_DUE'; at: number };
+  | { type: 'EXPIRY_DUE'; at: number }
+  | { type: 'REFUND_REQUESTED'; at: number; refundId: string; amount: Money; reason: string | null }
+  | ({ type: 'REFUND_ANSWERED'; at: number } & RefundOutcome)
+  | { type: 'REFUND_POLL_DUE'; at: number }
+  | { type: 'CANCEL_REQUESTED'; at: number }
+  | { type: 'CANCEL_WINDOW_CLOSED'; at: number };
 
 /** Event types published on NATS (DESIGN.md section 5), without the `alipay_cn.` prefix. */
 export type PublishedType =
@@ -70,12 +105,17 @@ export type PublishedType =
   | 'payment.succeeded'
   | 'payment.failed'
   | 'payment.expired'
-  | 'payment.cancelled';
+  | 'payment.cancelled'
+  | 'refund.succeeded'
+  | 'refund.failed';
 
 /** Side effects a machine asks its interpreter for. */
 export interface EffectParams {
   callPay: undefined;
   callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' };
   callCancel: undefined;
+  /** REFUND for a new refund; REFUND DETAIL (refundDetail) for refunds still pending. */
+  callRefund: { refundId: string };
+  callRefundDetail: undefined;
   publish: { type: PublishedType };
 }

@@ -1,6 +1,6 @@
 // The control API (DESIGN.md section 6, contract): what tests and demos use to play the shopper,
-// choose what a scanned payment code answers, print and pay static entry codes, inspect orders and
-// their notification deliveries, and inject faults.
+// choose what a scanned payment code answers and how refunds settle, print and pay static entry
+// codes, inspect orders (with their refunds) and their notification deliveries, and inject faults.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { Money } from '../domain/money.js';
@@ -9,6 +9,7 @@ import { FaultsInput } from './faults.js';
 import { CODE_ID_PATTERN, entryCodePayload } from './emvco.js';
 import { orderView } from './orders.js';
 import { PaymentCodeAnswerInput, SETTLED_STATUSES } from './payment-code.js';
+import { RefundAnswerInput } from './refunds.js';
 import { shopperDeclines, shopperPays, shopperPaysEntryCode, type ShopperOutcome } from './shopper.js';
 
 interface PaymentParams {
@@ -98,6 +99,17 @@ export function controlRoutes(ctx: SandboxContext): FastifyPluginAsync {
     });
 
     app.delete('/sandbox/payment-code', async () => ctx.paymentCode.reset());
+
+    // How refunds created from now on settle: {"answer":"SUCCESS"|"FAIL","settleAfterMs"?:int}.
+    app.get('/sandbox/refunds', async () => ctx.refunds.get());
+
+    app.put('/sandbox/refunds', async (request, reply) => {
+      const parsed = RefundAnswerInput.safeParse(request.body ?? {});
+      if (!parsed.success) return error(reply, 400, 'VALIDATION_ERROR', 'invalid refund answer', parsed.error.issues);
+      return ctx.refunds.replace(parsed.data);
+    });
+
+    app.delete('/sandbox/refunds', async () => ctx.refunds.reset());
 
     app.get('/sandbox/faults', async () => ctx.faults.get());
 

@@ -5,7 +5,7 @@ import { z } from 'zod';
 const Rate = z.number().min(0).max(1);
 const Count = z.number().int().min(0);
 
-export const WIRE_OPERATIONS = ['pay', 'detail', 'cancel'] as const;
+export const WIRE_OPERATIONS = ['pay', 'detail', 'cancel', 'refund', 'refundDetail'] as const;
 export type WireOperation = (typeof WIRE_OPERATIONS)[number];
 
 export const WireFaultMode = z.enum(['error', 'timeout', 'unknown']);
@@ -26,6 +26,8 @@ export const FaultsInput = z
         pay: Count.optional(),
         detail: Count.optional(),
         cancel: Count.optional(),
+        refund: Count.optional(),
+        refundDetail: Count.optional(),
         mode: WireFaultMode.optional(),
       })
       .optional(),
@@ -44,7 +46,7 @@ export interface Faults {
   errorRate: number;
   timeoutRate: number;
   unknownRate: number;
-  failNext: { pay: number; detail: number; cancel: number; mode: WireFaultMode };
+  failNext: { pay: number; detail: number; cancel: number; refund: number; refundDetail: number; mode: WireFaultMode };
   dropNextNotifications: number;
 }
 
@@ -61,6 +63,8 @@ function normalize(input: FaultsInput): Faults {
       pay: input.failNext?.pay ?? 0,
       detail: input.failNext?.detail ?? 0,
       cancel: input.failNext?.cancel ?? 0,
+      refund: input.failNext?.refund ?? 0,
+      refundDetail: input.failNext?.refundDetail ?? 0,
       mode: input.failNext?.mode ?? 'error',
     },
     dropNextNotifications: input.dropNextNotifications ?? 0,

@@ -12,6 +12,7 @@ const sandbox = await startSandbox({
   ...(config.PUBLIC_SANDBOX_URL && { publicUrl: config.PUBLIC_SANDBOX_URL }),
   // Entry-code payments made without a notifyUrl notify the service's webhook (NOTIFY_URL, else the local API).
   entryCodeNotifyUrl: endpoints(config).notifyUrl,
+  refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600_000,
   logger: { level: config.LOG_LEVEL },
 });
 sandbox.app.log.info({ url: sandbox.url }, 'gateway sandbox listening');

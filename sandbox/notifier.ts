@@ -1,10 +1,12 @@
-// NOTIFICATION delivery: signed POSTs of a payment's final result to the merchant's notifyUrl,
-// retried on the configured schedule until the merchant acknowledges with NOTIFICATION_ACK.
+// NOTIFICATION delivery: signed POSTs of a payment's final result (PAYMENT_RESULT) or of a refund's
+// (REFUND_RESULT, online products only) to the merchant's notifyUrl, retried on the configured
+// schedule until the merchant acknowledges with NOTIFICATION_ACK.
 import { randomUUID } from 'node:crypto';
 import { sign } from '../gateway/signing.js';
-import type { Notification } from '../gateway/wire.js';
+import type { GatewayNotification, Notification, RefundNotification } from '../gateway/wire.js';
 import type { FaultState } from './faults.js';
 import type { Order } from './orders.js';
+import type { Refund } from './refunds.js';
 
 export interface DeliveryAttempt {
   attempt: number;
@@ -16,7 +18,10 @@ export interface DeliveryAttempt {
 
 export interface Delivery {
   notifyId: string;
-  status: Notification['status'];
+  notifyType: GatewayNotification['notifyType'];
+  /** REFUND_RESULT only: the refund it reports. */
+  refundRequestId?: string;
+  status: GatewayNotification['status'];
   notifyUrl: string;
   /** A deliberate second send of an acknowledged notification (duplicateNotifications fault). */
   duplicate: boolean;
@@ -65,12 +70,26 @@ export class Notifier {
       ...(order.status === 'SUCCESS' && order.paidAt !== undefined && { paidAt: new Date(order.paidAt).toISOString() }),
       ...(order.codeId !== undefined && { codeId: order.codeId }),
     };
-    const body = JSON.stringify(notification);
-    const delivery = this.record(order.merchantTransId, notification, order.notifyUrl, false);
-    const slot = this.opts.retryMs.find((ms) => ms > 0) ?? 1000;
-    const first = (this.opts.retryMs[0] ?? 0) + this.opts.faults.reorderHoldMs(slot);
-    this.schedule(first, () => this.attempt(delivery, body, 0));
-    return delivery;
+    return this.send(notification, order.notifyUrl);
+  }
+
+  /** Starts delivering the final result of this refund of an online payment; returns its delivery record. */
+  notifyRefund(order: Order, refund: Refund): Delivery {
+    if (refund.status !== 'SUCCESS' && refund.status !== 'FAIL') {
+      throw new Error(`no refund notification for status ${refund.status}`);
+    }
+    const notification: RefundNotification = {
+      notifyId: randomUUID(),
+      notifyType: 'REFUND_RESULT',
+      merchantTransId: order.merchantTransId,
+      gatewayTransId: order.gatewayTransId,
+      refundRequestId: refund.refundRequestId,
+      gatewayRefundId: refund.gatewayRefundId,
+      product: order.product,
+      status: refund.status,
+      refundAmount: refund.refundAmount,
+    };
+    return this.send(notification, refund.notifyUrl);
   }
 
   deliveries(merchantTransId: string): Delivery[] {
@@ -86,11 +105,31 @@ export class Notifier {
     this.inFlight.clear();
   }
 
-  private record(merchantTransId: string, n: Notification, notifyUrl: string, duplicate: boolean): Delivery {
-    const delivery: Delivery = { notifyId: n.notifyId, status: n.status, notifyUrl, duplicate, attempts: [], acked: false, gaveUp: false };
-    const list = this.log.get(merchantTransId) ?? [];
+  /** Records the delivery at once (so it shows from the moment of the event), then schedules its first attempt. */
+  private send(n: GatewayNotification, notifyUrl: string): Delivery {
+    const body = JSON.stringify(n);
+    const delivery = this.record(n, notifyUrl, false);
+    const slot = this.opts.retryMs.find((ms) => ms > 0) ?? 1000;
+    const first = (this.opts.retryMs[0] ?? 0) + this.opts.faults.reorderHoldMs(slot);
+    this.schedule(first, () => this.attempt(delivery, n, body, 0));
+    return delivery;
+  }
+
+  private record(n: GatewayNotification, notifyUrl: string, duplicate: boolean): Delivery {
+    const delivery: Delivery = {
+      notifyId: n.notifyId,
+      notifyType: n.notifyType,
+      ...(n.notifyType === 'REFUND_RESULT' && { refundRequestId: n.refundRequestId }),
+      status: n.status,
+      notifyUrl,
+      duplicate,
+      attempts: [],
+      acked: false,
+      gaveUp: false,
+    };
+    const list = this.log.get(n.merchantTransId) ?? [];
     list.push(delivery);
-    this.log.set(merchantTransId, list);
+    this.log.set(n.merchantTransId, list);
     return delivery;
   }
 
@@ -104,14 +143,14 @@ export class Notifier {
     this.timers.add(timer);
   }
 
-  private async attempt(delivery: Delivery, body: string, index: number): Promise<void> {
+  private async attempt(delivery: Delivery, n: GatewayNotification, body: string, index: number): Promise<void> {
     if (this.closed) return;
     const at = new Date().toISOString();
     const attempt = index + 1;
     if (!delivery.duplicate && this.opts.faults.dropAttempt()) {
       delivery.attempts.push({ attempt, at, outcome: 'DROPPED' });
       this.opts.log.info({ notifyId: delivery.notifyId, attempt }, 'notification attempt dropped (fault)');
-      return this.retryAfter(delivery, body, index);
+      return this.retryAfter(delivery, n, body, index);
     }
     const result = await this.post(delivery.notifyUrl, body);
     if (this.closed) return;
@@ -119,23 +158,22 @@ export class Notifier {
     if (result.outcome === 'ACKED') {
       delivery.acked = true;
       if (!delivery.duplicate && this.opts.faults.duplicate()) {
-        const n = JSON.parse(body) as Notification;
-        const copy = this.record(n.merchantTransId, n, delivery.notifyUrl, true);
-        this.schedule(0, () => this.attempt(copy, body, 0));
+        const copy = this.record(n, delivery.notifyUrl, true);
+        this.schedule(0, () => this.attempt(copy, n, body, 0));
       }
       return;
     }
     this.opts.log.warn({ notifyId: delivery.notifyId, attempt, ...result }, 'notification not acknowledged');
-    if (!delivery.duplicate) this.retryAfter(delivery, body, index);
+    if (!delivery.duplicate) this.retryAfter(delivery, n, body, index);
   }
 
-  private retryAfter(delivery: Delivery, body: string, index: number): void {
+  private retryAfter(delivery: Delivery, n: GatewayNotification, body: string, index: number): void {
     const next = this.opts.retryMs[index + 1];
     if (next === undefined) {
       delivery.gaveUp = true;
       return;
     }
-    this.schedule(next, () => this.attempt(delivery, body, index + 1));
+    this.schedule(next, () => this.attempt(delivery, n, body, index + 1));
   }
 
   private async post(notifyUrl: string, body: string): Promise<Omit<DeliveryAttempt, 'attempt' | 'at'>> {

@@ -4,6 +4,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { Money } from '../domain/money.js';
 import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
 import { endOfGatewayDay, localDateKey } from '../domain/gateway-time.js';
+import { refundView, type Refund } from './refunds.js';
 
 export interface Order {
   merchantTransId: string;
@@ -27,6 +28,8 @@ export interface Order {
   codeId?: string;
   /** PAYMENT_CODE answered PENDING with pendingForMs: the shopper's own confirmation, when and how it went. */
   autoConfirm?: AutoConfirm;
+  /** REFUNDs of this order, oldest first (any status). */
+  refunds: Refund[];
 }
 
 export interface AutoConfirm {
@@ -78,6 +81,7 @@ export class OrderStore {
       payAction: input.cashier ? { type: 'QRCODE', redirectUrl: this.cashierUrl(token) } : null,
       status: 'PENDING',
       createdAt,
+      refunds: [],
       expireAt: input.expireAt,
       ...(input.requestKey !== undefined && { requestKey: input.requestKey }),
       ...(input.codeId !== undefined && { codeId: input.codeId }),
@@ -111,7 +115,7 @@ export class OrderStore {
     return true;
   }
 
-  /** Full cancel: PENDING closes, SUCCESS is reversed within its payment date, repeats are no-ops. */
+  /** Full cancel: PENDING closes, SUCCESS without refunds is reversed within its payment date, repeats are no-ops. */
   cancel(order: Order): CancelOutcome {
     const now = this.now();
     switch (this.refreshed(order)?.status) {
@@ -120,6 +124,10 @@ export class OrderStore {
         order.closedAt = now;
         return { ok: true };
       case 'SUCCESS': {
+        // Only a full cancellation is allowed (seed): once part of the money went back, no longer.
+        if (order.refunds.length > 0) {
+          return { ok: false, code: 'ORDER_STATUS_INVALID', message: 'an order with refunds cannot be cancelled: only a full cancellation is allowed' };
+        }
         // The window runs to the end of 23:59:59 local time of the payment date, i.e. up to midnight.
         const deadline = endOfGatewayDay(order.paidAt ?? order.createdAt, this.timezone) + 999;
         if (now > deadline) {
@@ -167,6 +175,7 @@ export function orderView(order: Order) {
     closedAt: iso(order.closedAt),
     cancelledAt: iso(order.cancelledAt),
     autoConfirm: order.autoConfirm && { ...order.autoConfirm, dueAt: iso(order.autoConfirm.dueAt) },
+    refunds: order.refunds.map(refundView),
   };
 }
 export type OrderView = ReturnType<typeof orderView>;

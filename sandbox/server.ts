@@ -10,6 +10,7 @@ import { isTimezone } from '../domain/gateway-time.js';
 import { Notifier } from './notifier.js';
 import { OrderStore } from './orders.js';
 import { PaymentCodeDesk } from './payment-code.js';
+import { RefundDesk } from './refunds.js';
 import { wireRoutes, type HeldSockets } from './wire-routes.js';
 
 export interface SandboxOptions {
@@ -29,7 +30,11 @@ export interface SandboxOptions {
   now?: () => number;
   /** The merchant's notification URL for entry-code payments whose control call names none. */
   entryCodeNotifyUrl?: string;
+  /** How long after its payment an order can be refunded; default 365 days. */
+  refundWindowMs?: number;
 }
+
+export const DEFAULT_REFUND_WINDOW_MS = 365 * 24 * 3600_000;
 
 export interface Sandbox {
   url: string;
@@ -60,6 +65,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   if (opts.entryCodeNotifyUrl !== undefined && !isHttpUrl(opts.entryCodeNotifyUrl)) {
     throw new Error('sandbox: entryCodeNotifyUrl must be an absolute http(s) URL');
   }
+  const refundWindowMs = opts.refundWindowMs ?? DEFAULT_REFUND_WINDOW_MS;
+  if (!Number.isSafeInteger(refundWindowMs) || refundWindowMs < 0) {
+    throw new Error('sandbox: refundWindowMs must be a non-negative integer number of milliseconds');
+  }
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? Date.now;
   let publicUrl = opts.publicUrl?.replace(/\/+$/, '') ?? '';
@@ -75,6 +84,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     orders: new OrderStore(opts.timezone, now, (token) => `${publicUrl}/sandbox/cashier/${token}`),
     notifier: new Notifier({ clientId: opts.clientId, secret: opts.secret, retryMs: opts.notifyRetryMs, faults, log: app.log }),
     paymentCode: new PaymentCodeDesk(),
+    refunds: new RefundDesk(opts.timezone, now),
+    refundWindowMs,
     ...(opts.entryCodeNotifyUrl !== undefined && { entryCodeNotifyUrl: opts.entryCodeNotifyUrl }),
   };
   const held: HeldSockets = new Set();
@@ -101,6 +112,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   app.addHook('preClose', async () => {
     // Shoppers still to confirm a payment code first: a confirmation would start a notification.
     ctx.paymentCode.close();
+    // Refunds still to settle: a settlement would start a notification.
+    ctx.refunds.close();
     ctx.notifier.close();
     // Answers held by the timeout fault would otherwise keep the server from closing.
     for (const socket of held) socket.destroy();

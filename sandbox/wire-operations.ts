@@ -1,5 +1,5 @@
 // What the gateway does for PAY, DETAIL and CANCEL, apart from HTTP: each takes the parsed JSON body
-// and gives the HTTP status and body to answer with.
+// and gives the HTTP status and body to answer with. REFUND and REFUND DETAIL: refund-operations.ts.
 import type { z } from 'zod';
 import { CancelRequest, DetailRequest, PayRequest, RESULT_CODES, type Result } from '../gateway/wire.js';
 import type { SandboxContext } from './context.js';
@@ -12,7 +12,7 @@ export interface WireAnswer {
   body: { result: Result; data?: unknown };
 }
 
-const result = (resultStatus: Result['resultStatus'], resultCode: string, resultMessage: string): Result => ({
+export const result = (resultStatus: Result['resultStatus'], resultCode: string, resultMessage: string): Result => ({
   resultStatus,
   resultCode,
   resultMessage,
@@ -28,21 +28,21 @@ export const answers = {
   simulatedUnknown: (): WireAnswer => ({ status: 200, body: { result: result('U', RESULT_CODES.unknown, 'unknown exception, inquire with DETAIL') } }),
 };
 
-function parse<S extends z.ZodType>(schema: S, json: unknown): { ok: true; data: z.infer<S> } | { ok: false; answer: WireAnswer } {
+export function parse<S extends z.ZodType>(schema: S, json: unknown): { ok: true; data: z.infer<S> } | { ok: false; answer: WireAnswer } {
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, data: parsed.data };
   const message = parsed.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'body'}: ${i.message}`).join('; ');
   return { ok: false, answer: { status: 400, body: { result: result('F', RESULT_CODES.paramIllegal, message) } } };
 }
 
-const paramIllegal = (message: string): WireAnswer => ({ status: 200, body: { result: result('F', RESULT_CODES.paramIllegal, message) } });
-const orderNotExist = (merchantTransId: string): WireAnswer => ({
+export const paramIllegal = (message: string): WireAnswer => ({ status: 200, body: { result: result('F', RESULT_CODES.paramIllegal, message) } });
+export const orderNotExist = (merchantTransId: string): WireAnswer => ({
   status: 200,
   body: { result: result('F', RESULT_CODES.orderNotExist, `no order with merchantTransId ${merchantTransId}`) },
 });
 
 /** Key order does not matter for idempotency, values do. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
   if (value && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -7,12 +7,15 @@ import { sign, verify } from '../gateway/signing.js';
 import { API_PATHS } from '../gateway/wire.js';
 import type { SandboxContext } from './context.js';
 import type { WireOperation } from './faults.js';
+import { refund, refundDetail } from './refund-operations.js';
 import { answers, cancel, detail, pay, type WireAnswer } from './wire-operations.js';
 
 const OPERATIONS: Record<WireOperation, { path: string; run: (ctx: SandboxContext, json: unknown) => WireAnswer }> = {
   pay: { path: API_PATHS.pay, run: pay },
   detail: { path: API_PATHS.detail, run: detail },
   cancel: { path: API_PATHS.cancel, run: cancel },
+  refund: { path: API_PATHS.refund, run: refund },
+  refundDetail: { path: API_PATHS.refundDetail, run: refundDetail },
 };
 
 /** Sockets of requests answered with the timeout fault: held open until the client gives up or we close. */

@@ -67,7 +67,7 @@ function actionName(action: unknown): string {
   if (typeof action === 'function') return action.name || 'inline';
   if (action && typeof action === 'object' && 'type' in action) {
     const { type, params } = action as { type: unknown; params?: unknown };
-    const args = params && typeof params === 'object' ? Object.values(params).map(String).join(', ') : params == null ? '' : String(params);
+    const args = typeof params === 'function' ? '…' : params && typeof params === 'object' ? Object.values(params).map(String).join(', ') : params == null ? '' : String(params);
     return args ? `${String(type)}(${args})` : String(type);
   }
   return String(action);

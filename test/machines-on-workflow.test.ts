@@ -73,7 +73,7 @@ describe.each(PRODUCTS)('%s paths on the real workflow', (product) => {
     });
     await worker.runUntil(async () => {
       const handle = await env.client.workflow.start(WORKFLOW_TYPE, { workflowId: input.machine.paymentId, taskQueue, args: [input] });
-      await run.sendNotifications();
+      await run.sendOutsideEvents();
       await handle.result(); // skips the polls, the expiry and the grace period
       const view = await handle.query(stateQuery);
       expect(view.machineState).toBe(run.expectedStates.at(-1));

@@ -6,7 +6,15 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { GatewayClient } from '../gateway/client.js';
 import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
 import { sign, verify } from '../gateway/signing.js';
-import { API_PATHS, NOTIFICATION_ACK, Notification, type PayRequest } from '../gateway/wire.js';
+import {
+  API_PATHS,
+  GatewayNotification,
+  NOTIFICATION_ACK,
+  type Notification,
+  type PayRequest,
+  type RefundNotification,
+  type RefundRequest,
+} from '../gateway/wire.js';
 import { formatGatewayTime, parseGatewayTime } from '../domain/gateway-time.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 
@@ -25,9 +33,19 @@ interface Received {
   notification: Notification;
 }
 
+interface ReceivedRefund {
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  notification: RefundNotification;
+}
+
+/** PAYMENT_RESULT notifications. */
 const received: Received[] = [];
+/** REFUND_RESULT notifications. */
+const receivedRefunds: ReceivedRefund[] = [];
 let waiters: Array<() => boolean> = [];
-/** merchantTransId → how many more deliveries to refuse before acknowledging. */
+/** merchantTransId (payment results) or refundRequestId (refund results) → how many more deliveries to refuse before acknowledging. */
 const refuse = new Map<string, number>();
 let receiver: Server;
 let notifyUrl: string;
@@ -38,11 +56,19 @@ function startReceiver(): Promise<void> {
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
     req.on('end', () => {
-      const notification = Notification.parse(JSON.parse(body));
-      received.push({ path: req.url ?? '', headers: req.headers, body, notification });
-      const left = refuse.get(notification.merchantTransId) ?? 0;
+      const notification = GatewayNotification.parse(JSON.parse(body));
+      const path = req.url ?? '';
+      let key: string;
+      if (notification.notifyType === 'REFUND_RESULT') {
+        receivedRefunds.push({ path, headers: req.headers, body, notification });
+        key = notification.refundRequestId;
+      } else {
+        received.push({ path, headers: req.headers, body, notification });
+        key = notification.merchantTransId;
+      }
+      const left = refuse.get(key) ?? 0;
       if (left > 0) {
-        refuse.set(notification.merchantTransId, left - 1);
+        refuse.set(key, left - 1);
         // Alternate the two ways of not acknowledging: a 5xx, and a 200 whose result is not S.
         if (left % 2 === 0) res.writeHead(500).end('try later');
         else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { resultStatus: 'F', resultCode: 'BUSY', resultMessage: 'busy' } }));
@@ -65,6 +91,19 @@ function notificationsFor(merchantTransId: string, count = 1): Promise<Received[
   return new Promise((resolve) => {
     const done = () => {
       const got = received.filter((r) => r.notification.merchantTransId === merchantTransId);
+      if (got.length < count) return false;
+      resolve(got);
+      return true;
+    };
+    if (!done()) waiters.push(done);
+  });
+}
+
+/** Resolves once `count` REFUND_RESULT notifications for this refundRequestId have arrived. */
+function refundNotificationsFor(refundRequestId: string, count = 1): Promise<ReceivedRefund[]> {
+  return new Promise((resolve) => {
+    const done = () => {
+      const got = receivedRefunds.filter((r) => r.notification.refundRequestId === refundRequestId);
       if (got.length < count) return false;
       resolve(got);
       return true;
@@ -105,6 +144,7 @@ afterEach(async () => {
   pinnedNow = null;
   await control('DELETE', '/sandbox/faults');
   await control('DELETE', '/sandbox/payment-code');
+  await control('DELETE', '/sandbox/refunds');
 });
 
 async function control(method: string, path: string, body?: unknown, contentType = 'application/json') {
@@ -962,5 +1002,327 @@ describe('ENTRY_CODE', () => {
       expect(res.json.error.details[0].path).toBe('codeId');
       expect((await control('GET', `/sandbox/entry-code/${encodeURIComponent('a b')}`)).status).toBe(400);
     });
+  });
+});
+
+// --- REFUND and REFUND DETAIL ------------------------------------------------------------------
+
+describe('REFUND', () => {
+  const DAY = 24 * HOUR;
+
+  const refundRequest = (merchantTransId: string, refundRequestId: string, value: number, overrides: Partial<RefundRequest> = {}): RefundRequest => ({
+    merchantTransId,
+    refundRequestId,
+    refundAmount: { currency: 'CNY', value },
+    reason: 'returned goods',
+    ...overrides,
+  });
+
+  /** A SUCCESS order of this product for CNY 10.00; its payment notification already arrived. */
+  async function paidOrder(product: 'CASHIER_PAYMENT' | 'ORDER_CODE' | 'PAYMENT_CODE' | 'ENTRY_CODE' = 'CASHIER_PAYMENT'): Promise<string> {
+    if (product === 'ENTRY_CODE') {
+      const res = await control('POST', '/sandbox/entry-code/pay', { amount: { currency: 'CNY', value: 1000 }, codeId: 'counter-9', notifyUrl });
+      await notificationsFor(res.json.merchantTransId);
+      return res.json.merchantTransId as string;
+    }
+    const id = uniqueId(`rf-${product.toLowerCase()}`);
+    const arrived = notificationsFor(id);
+    if (product === 'PAYMENT_CODE') {
+      expect((await client.pay(payCodeRequest(id))).data?.status).toBe('SUCCESS');
+    } else {
+      await client.pay(payRequest(id, { product }));
+      expect((await control('POST', `/sandbox/payments/${id}/pay`)).status).toBe(200);
+    }
+    await arrived;
+    return id;
+  }
+
+  const refundStatus = async (refundRequestId: string) => (await client.refundDetail(refundRequestId)).data?.status;
+  const refundDeliveries = async (merchantTransId: string) =>
+    ((await orderOf(merchantTransId)).deliveries as Array<{ notifyType: string; refundRequestId?: string; status: string; acked: boolean }>).filter(
+      (d) => d.notifyType === 'REFUND_RESULT',
+    );
+
+  it('refunds in parts up to the paid amount, PENDING and SUCCESS refunds both counting, then REFUND_AMOUNT_EXCEED', async () => {
+    const id = await paidOrder();
+    const first = await client.refund(refundRequest(id, `${id}-r1`, 300));
+    expect(first.result).toMatchObject({ resultStatus: 'S', resultCode: 'REFUND_IN_PROCESS' });
+    expect(first.data).toMatchObject({ merchantTransId: id, refundRequestId: `${id}-r1`, status: 'PENDING', refundAmount: { currency: 'CNY', value: 300 } });
+    expect(first.data?.gatewayRefundId).toMatch(/^R\d{16}$/);
+    // Default settlement: SUCCESS right after answering.
+    await expect.poll(() => refundStatus(`${id}-r1`)).toBe('SUCCESS');
+
+    // The rest stay PENDING for a minute: they count all the same.
+    await control('PUT', '/sandbox/refunds', { answer: 'SUCCESS', settleAfterMs: 60_000 });
+    expect((await client.refund(refundRequest(id, `${id}-r2`, 500))).data?.status).toBe('PENDING');
+    const over = await client.refund(refundRequest(id, `${id}-r3`, 201));
+    expect(over.result).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_AMOUNT_EXCEED' });
+    expect(over.result.resultMessage).toMatch(/refundable 200 of 1000/);
+    expect(over.data).toBeUndefined();
+    // A refused refund is not recorded: its id stays free, and DETAIL does not know it.
+    expect((await client.refundDetail(`${id}-r3`)).result).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_NOT_EXIST' });
+
+    expect((await client.refund(refundRequest(id, `${id}-r4`, 200))).result.resultStatus).toBe('S');
+    expect((await client.refund(refundRequest(id, `${id}-r5`, 1))).result.resultCode).toBe('REFUND_AMOUNT_EXCEED');
+
+    const order = await orderOf(id);
+    expect(order.status).toBe('SUCCESS');
+    expect(order.refunds.map((r: { refundRequestId: string; refundAmount: { value: number }; status: string }) => [r.refundRequestId, r.refundAmount.value, r.status])).toEqual([
+      [`${id}-r1`, 300, 'SUCCESS'],
+      [`${id}-r2`, 500, 'PENDING'],
+      [`${id}-r4`, 200, 'PENDING'],
+    ]);
+    expect(order.refunds[1]).toMatchObject({ reason: 'returned goods', settle: { answer: 'SUCCESS', settleAfterMs: 60_000 } });
+  });
+
+  it('is idempotent on refundRequestId: same body, same refund with its current status; other body, REPEAT_REQ_INCONSISTENT', async () => {
+    const id = await paidOrder();
+    const rid = `${id}-idem`;
+    await control('PUT', '/sandbox/refunds', { answer: 'SUCCESS', settleAfterMs: 500 });
+    const first = await client.refund(refundRequest(id, rid, 400));
+    expect(first.data?.status).toBe('PENDING');
+    expect(await client.refund(refundRequest(id, rid, 400))).toEqual(first);
+    // Key order does not make a different request.
+    const reordered = await rawWire(API_PATHS.refund, Object.fromEntries(Object.entries(refundRequest(id, rid, 400)).reverse()));
+    expect(reordered.json.data.gatewayRefundId).toBe(first.data?.gatewayRefundId);
+
+    for (const other of [
+      refundRequest(id, rid, 401),
+      refundRequest(id, rid, 400, { reason: 'another reason' }),
+      refundRequest(await paidOrder(), rid, 400), // the id is the gateway's key, whichever order
+    ]) {
+      const res = await client.refund(other);
+      expect(res.result).toMatchObject({ resultStatus: 'F', resultCode: 'REPEAT_REQ_INCONSISTENT' });
+      expect(res.data).toBeUndefined();
+    }
+    // A replay counted once: 600 are still refundable.
+    expect((await client.refund(refundRequest(id, `${id}-rest`, 600))).result.resultStatus).toBe('S');
+
+    await expect.poll(() => refundStatus(rid), { timeout: 5_000 }).toBe('SUCCESS');
+    const later = await client.refund(refundRequest(id, rid, 400));
+    expect(later.result).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(later.data).toEqual({ ...first.data, status: 'SUCCESS' });
+    expect((await orderOf(id)).refunds).toHaveLength(2);
+  });
+
+  it('refuses a refund of an order that is not SUCCESS, unknown, in another currency, or malformed', async () => {
+    const pending = uniqueId('rf-pending');
+    await client.pay(payRequest(pending));
+    const early = await client.refund(refundRequest(pending, `${pending}-r`, 100));
+    expect(early.result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_STATUS_INVALID' });
+    expect(early.result.resultMessage).toMatch(/PENDING/);
+    expect((await orderOf(pending)).refunds).toEqual([]);
+
+    const declined = uniqueId('rf-declined');
+    await client.pay(payRequest(declined));
+    await control('POST', `/sandbox/payments/${declined}/decline`);
+    expect((await client.refund(refundRequest(declined, `${declined}-r`, 100))).result.resultCode).toBe('ORDER_STATUS_INVALID');
+
+    const closed = uniqueId('rf-closed');
+    await client.pay(payRequest(closed));
+    await client.cancel(closed);
+    expect((await client.refund(refundRequest(closed, `${closed}-r`, 100))).result.resultCode).toBe('ORDER_STATUS_INVALID');
+
+    const nobody = uniqueId('rf-nobody');
+    expect((await client.refund(refundRequest(nobody, `${nobody}-r`, 100))).result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_NOT_EXIST' });
+
+    const paid = await paidOrder();
+    const usd = await client.refund(refundRequest(paid, `${paid}-usd`, 100, { refundAmount: { currency: 'USD', value: 100 } }));
+    expect(usd.result).toMatchObject({ resultStatus: 'F', resultCode: 'PARAM_ILLEGAL' });
+    expect(usd.result.resultMessage).toMatch(/refundAmount\.currency.*CNY/);
+    expect((await client.refund(refundRequest(paid, `${paid}-url`, 100, { notifyUrl: 'ftp://x/y' }))).result.resultCode).toBe('PARAM_ILLEGAL');
+
+    // A body that breaks the schema: HTTP 400 PARAM_ILLEGAL naming the field.
+    for (const [bad, field] of [
+      [refundRequest(paid, 'has space', 100), /refundRequestId/],
+      [refundRequest(paid, 'x'.repeat(65), 100), /refundRequestId/],
+      [refundRequest(paid, '', 100), /refundRequestId/],
+      [refundRequest(paid, `${paid}-frac`, 10.5), /refundAmount\.value/],
+      [refundRequest(paid, `${paid}-zero`, 0), /refundAmount\.value/],
+    ] as const) {
+      await expect(client.refund(bad)).rejects.toMatchObject({ name: 'GatewayRejectedError', status: 400, resultCode: 'PARAM_ILLEGAL' });
+      const raw = await rawWire(API_PATHS.refund, bad);
+      expect(raw.signed).toBe(true);
+      expect(raw.json.result.resultMessage).toMatch(field);
+    }
+    expect((await orderOf(paid)).refunds).toEqual([]);
+  });
+
+  it('refuses a refund of a reversed (CANCELLED) order', async () => {
+    const id = await paidOrder('PAYMENT_CODE');
+    expect((await client.cancel(id)).data?.status).toBe('CANCELLED');
+    expect((await client.refund(refundRequest(id, `${id}-r`, 100))).result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_STATUS_INVALID' });
+  });
+
+  it('refuses a refund after the refund window (365 days from the payment)', async () => {
+    const start = Date.now();
+    pinnedNow = start;
+    const id = await paidOrder('PAYMENT_CODE');
+    pinnedNow = start + 365 * DAY - 1000;
+    expect((await client.refund(refundRequest(id, `${id}-in`, 100))).result.resultStatus).toBe('S');
+    pinnedNow = start + 365 * DAY + 1000;
+    expect((await client.refund(refundRequest(id, `${id}-out`, 100))).result).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_WINDOW_EXCEED' });
+  });
+
+  it('cashier payment: a settled refund sends a signed REFUND_RESULT notification, to the refund notifyUrl if it names one', async () => {
+    const id = await paidOrder();
+    const gatewayTransId = (await client.detail(id)).data?.gatewayTransId;
+
+    const arrived = refundNotificationsFor(`${id}-a`);
+    const res = await client.refund(refundRequest(id, `${id}-a`, 250));
+    const [n] = await arrived;
+    expect(n!.path).toBe(NOTIFY_PATH); // the order's notifyUrl
+    expect(verify({ secret: SECRET, method: 'POST', path: NOTIFY_PATH, body: n!.body, headers: n!.headers })).toBe(true);
+    expect(n!.headers['client-id']).toBe(CLIENT_ID);
+    expect(n!.notification).toEqual({
+      notifyId: expect.any(String),
+      notifyType: 'REFUND_RESULT',
+      merchantTransId: id,
+      gatewayTransId,
+      refundRequestId: `${id}-a`,
+      gatewayRefundId: res.data?.gatewayRefundId,
+      product: 'CASHIER_PAYMENT',
+      status: 'SUCCESS',
+      refundAmount: { currency: 'CNY', value: 250 },
+    });
+    expect(await refundStatus(`${id}-a`)).toBe('SUCCESS');
+
+    const elsewhere = refundNotificationsFor(`${id}-b`);
+    await client.refund(refundRequest(id, `${id}-b`, 100, { notifyUrl: `${notifyUrl}/refunds` }));
+    const [m] = await elsewhere;
+    expect(m!.path).toBe(`${NOTIFY_PATH}/refunds`);
+    expect(verify({ secret: SECRET, method: 'POST', path: `${NOTIFY_PATH}/refunds`, body: m!.body, headers: m!.headers })).toBe(true);
+
+    await expect.poll(async () => (await refundDeliveries(id)).map((d) => [d.refundRequestId, d.status, d.acked])).toEqual([
+      [`${id}-a`, 'SUCCESS', true],
+      [`${id}-b`, 'SUCCESS', true],
+    ]);
+    // The payment's own notification is still the first delivery of the order.
+    expect((await orderOf(id)).deliveries[0]).toMatchObject({ notifyType: 'PAYMENT_RESULT', status: 'SUCCESS' });
+  });
+
+  it('REFUND_RESULT notifications are retried until acknowledged, like payment ones', async () => {
+    const id = await paidOrder();
+    refuse.set(`${id}-retry`, 2);
+    const arrived = refundNotificationsFor(`${id}-retry`, 3);
+    await client.refund(refundRequest(id, `${id}-retry`, 100));
+    const all = await arrived;
+    expect(new Set(all.map((r) => r.notification.notifyId)).size).toBe(1);
+    await expect.poll(async () => (await refundDeliveries(id))[0]?.acked).toBe(true);
+    expect((await refundDeliveries(id)).length).toBe(1);
+  });
+
+  it.each(['ORDER_CODE', 'PAYMENT_CODE', 'ENTRY_CODE'] as const)('%s (in-store): a settled refund sends no notification; REFUND DETAIL tells', async (product) => {
+    const id = await paidOrder(product);
+    const paymentDeliveries = (await orderOf(id)).deliveries.length;
+    await control('PUT', '/sandbox/refunds', { answer: 'SUCCESS', settleAfterMs: 50 });
+    const rid = `${id}-instore`;
+    expect((await client.refund(refundRequest(id, rid, 400))).data?.status).toBe('PENDING');
+    // Await the settlement itself. A notification would have been recorded in the delivery log at
+    // that same moment, so an empty log for the refund then is conclusive.
+    await expect.poll(() => refundStatus(rid), { timeout: 5_000 }).toBe('SUCCESS');
+    expect(await refundDeliveries(id)).toEqual([]);
+    expect((await orderOf(id)).deliveries).toHaveLength(paymentDeliveries);
+    expect(receivedRefunds.some((r) => r.notification.merchantTransId === id)).toBe(false);
+    expect((await orderOf(id)).refunds[0]).toMatchObject({ refundRequestId: rid, status: 'SUCCESS', settledAt: expect.any(String) });
+  });
+
+  it('a FAIL refund frees its amount again; the online merchant is notified of the FAIL', async () => {
+    const id = await paidOrder();
+    await control('PUT', '/sandbox/refunds', { answer: 'FAIL', settleAfterMs: 300 });
+    const arrived = refundNotificationsFor(`${id}-fails`);
+    expect((await client.refund(refundRequest(id, `${id}-fails`, 1000))).data?.status).toBe('PENDING');
+    // While it is PENDING, its amount is taken.
+    expect((await client.refund(refundRequest(id, `${id}-meanwhile`, 1))).result.resultCode).toBe('REFUND_AMOUNT_EXCEED');
+    const [n] = await arrived;
+    expect(n!.notification).toMatchObject({ status: 'FAIL', refundAmount: { value: 1000 } });
+    expect(await refundStatus(`${id}-fails`)).toBe('FAIL');
+    // A replay of the failed refund answers its status; it is not retried.
+    const replay = await client.refund(refundRequest(id, `${id}-fails`, 1000));
+    expect(replay.result).toMatchObject({ resultStatus: 'S', resultCode: 'REFUND_FAILED' });
+    expect(replay.data?.status).toBe('FAIL');
+
+    await control('DELETE', '/sandbox/refunds');
+    expect((await client.refund(refundRequest(id, `${id}-again`, 1000))).result.resultStatus).toBe('S');
+    await expect.poll(() => refundStatus(`${id}-again`)).toBe('SUCCESS');
+  });
+
+  it('failNext refund unknown: the client gets result U, but the refund exists and DETAIL shows it', async () => {
+    const id = await paidOrder('ORDER_CODE');
+    await control('PUT', '/sandbox/faults', { failNext: { refund: 1, mode: 'unknown' } });
+    const res = await client.refund(refundRequest(id, `${id}-u`, 300));
+    expect(res.result).toMatchObject({ resultStatus: 'U', resultCode: 'UNKNOWN_EXCEPTION' });
+    expect(res.data).toBeUndefined();
+    const detail = await client.refundDetail(`${id}-u`);
+    expect(detail.result).toMatchObject({ resultStatus: 'S', resultCode: 'SUCCESS' });
+    expect(detail.data).toMatchObject({ merchantTransId: id, refundRequestId: `${id}-u`, refundAmount: { value: 300 } });
+    expect((await orderOf(id)).refunds.map((r: { refundRequestId: string }) => r.refundRequestId)).toEqual([`${id}-u`]);
+    // Retrying the same refundRequestId answers that refund: nothing is refunded twice.
+    const retry = await client.refund(refundRequest(id, `${id}-u`, 300));
+    expect(retry.data?.gatewayRefundId).toBe(detail.data?.gatewayRefundId);
+    expect((await orderOf(id)).refunds).toHaveLength(1);
+  });
+
+  it('failNext refund error and refundDetail error: GatewayUnknownOutcomeError, and only the next call is hit', async () => {
+    const id = await paidOrder('PAYMENT_CODE');
+    await control('PUT', '/sandbox/faults', { failNext: { refund: 1, refundDetail: 1, mode: 'error' } });
+    expect((await control('GET', '/sandbox/faults')).json.failNext).toMatchObject({ refund: 1, refundDetail: 1 });
+    await expect(client.refund(refundRequest(id, `${id}-e`, 100))).rejects.toBeInstanceOf(GatewayUnknownOutcomeError);
+    await expect(client.refundDetail(`${id}-e`)).rejects.toBeInstanceOf(GatewayUnknownOutcomeError);
+    expect((await client.refundDetail(`${id}-e`)).data?.refundRequestId).toBe(`${id}-e`);
+  });
+
+  it('REFUND DETAIL: F REFUND_NOT_EXIST for an unknown refundRequestId', async () => {
+    const res = await client.refundDetail(uniqueId('no-refund'));
+    expect(res.result).toMatchObject({ resultStatus: 'F', resultCode: 'REFUND_NOT_EXIST' });
+    expect(res.data).toBeUndefined();
+  });
+
+  it('CANCEL is refused once a refund exists: only a full cancellation is allowed', async () => {
+    const id = await paidOrder('PAYMENT_CODE');
+    await control('PUT', '/sandbox/refunds', { answer: 'FAIL' });
+    await client.refund(refundRequest(id, `${id}-r`, 100));
+    await expect.poll(() => refundStatus(`${id}-r`)).toBe('FAIL');
+    // Even a failed refund: the order was no longer whole when it was asked for.
+    const res = await client.cancel(id);
+    expect(res.result).toMatchObject({ resultStatus: 'F', resultCode: 'ORDER_STATUS_INVALID' });
+    expect(res.result.resultMessage).toMatch(/refund/);
+    expect(res.data?.status).toBe('SUCCESS');
+    expect((await client.detail(id)).data?.status).toBe('SUCCESS');
+  });
+
+  it('PUT /sandbox/refunds: shows, replaces, validates and resets; each refund keeps the answer of its creation', async () => {
+    expect((await control('GET', '/sandbox/refunds')).json).toEqual({ answer: 'SUCCESS' });
+    const put = await control('PUT', '/sandbox/refunds', { answer: 'FAIL', settleAfterMs: 150 });
+    expect(put.status).toBe(200);
+    expect(put.json).toEqual({ answer: 'FAIL', settleAfterMs: 150 });
+    expect((await control('GET', '/sandbox/refunds')).json).toEqual({ answer: 'FAIL', settleAfterMs: 150 });
+
+    for (const body of [{}, { answer: 'PENDING' }, { answer: 'SUCCESS', settleAfterMs: -1 }, { answer: 'SUCCESS', settleAfterMs: 1.5 }, { answer: 'SUCCESS', setleAfterMs: 5 }]) {
+      const res = await control('PUT', '/sandbox/refunds', body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.code).toBe('VALIDATION_ERROR');
+    }
+    expect((await control('GET', '/sandbox/refunds')).json).toEqual({ answer: 'FAIL', settleAfterMs: 150 });
+
+    // Captured at creation: resetting the answer now does not change how this refund settles.
+    const id = await paidOrder('ORDER_CODE');
+    await client.refund(refundRequest(id, `${id}-captured`, 100));
+    expect((await control('DELETE', '/sandbox/refunds')).json).toEqual({ answer: 'SUCCESS' });
+    expect((await control('GET', '/sandbox/refunds')).json).toEqual({ answer: 'SUCCESS' });
+    await expect.poll(() => refundStatus(`${id}-captured`), { timeout: 5_000 }).toBe('FAIL');
+    expect((await orderOf(id)).refunds[0].settle).toMatchObject({ answer: 'FAIL', settleAfterMs: 150 });
+  });
+
+  it('close() drops settlements still to come', async () => {
+    const other = await startSandbox({ port: 0, clientId: CLIENT_ID, secret: SECRET, notifyRetryMs: [0], timezone: TZ });
+    const otherClient = new GatewayClient({ baseUrl: other.url, clientId: CLIENT_ID, secret: SECRET, timeoutMs: 2_000 });
+    await fetch(`${other.url}/sandbox/refunds`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ answer: 'SUCCESS', settleAfterMs: 60_000 }) });
+    const id = uniqueId('rf-closed-sandbox');
+    expect((await otherClient.pay(payCodeRequest(id))).data?.status).toBe('SUCCESS');
+    expect((await otherClient.refund(refundRequest(id, `${id}-r`, 100))).data?.status).toBe('PENDING');
+    const t0 = performance.now();
+    await other.close();
+    expect(performance.now() - t0).toBeLessThan(2_000);
   });
 });

@@ -4,7 +4,9 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { PaymentRequest } from '../domain/payment-request.js';
 import type { PaymentView } from '../domain/payment-view.js';
-import type { Notification } from '../gateway/wire.js';
+import type { GatewayNotification } from '../gateway/wire.js';
+import type { Money } from '../domain/money.js';
+import type { RefundRecord } from '../machines/types.js';
 import type { PaymentInput } from '../machines/types.js';
 
 export const TASK_QUEUE = 'alipay-cn-payments';
@@ -29,11 +31,35 @@ export interface PayUpdateResult {
   view: PaymentView;
 }
 
-export const notificationSignal = defineSignal<[Notification]>('notification');
+export interface RefundRequestArgs {
+  refundId: string;
+  amount: Money;
+  reason: string | null;
+}
+
+export interface RefundUpdateResult {
+  created: boolean;
+  refund: RefundRecord;
+}
+
+export const notificationSignal = defineSignal<[GatewayNotification]>('notification');
+export const refundUpdate = defineUpdate<RefundUpdateResult, [RefundRequestArgs]>('refund');
+export const cancelUpdate = defineUpdate<PaymentView, []>('cancel');
 export const payUpdate = defineUpdate<PayUpdateResult, [{ fingerprint: string }]>('pay');
 export const stateQuery = defineQuery<PaymentView>('state');
 
 export const IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT';
+
+/** ApplicationFailure types the update validators and handlers refuse with (the API's error codes). */
+export const REQUEST_ERRORS = {
+  notRefundable: 'PAYMENT_NOT_REFUNDABLE',
+  exceedsRemaining: 'REFUND_EXCEEDS_REMAINING',
+  refundIdConflict: 'IDEMPOTENCY_CONFLICT',
+  currencyMismatch: 'REFUND_CURRENCY_MISMATCH',
+  cancelNotAllowed: 'CANCEL_NOT_ALLOWED',
+  cancelWindowClosed: 'CANCEL_WINDOW_CLOSED',
+  cancelRefused: 'CANCEL_REFUSED',
+} as const;
 
 export const searchAttributes = {
   product: defineSearchAttributeKey('PaymentProduct', SearchAttributeType.KEYWORD),

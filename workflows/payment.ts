@@ -19,12 +19,16 @@ import { isFinal, machineFor, statusOf, type PaymentEvent, type PaymentSnapshot 
 import type { EffectParams } from '../machines/types.js';
 import {
   IDEMPOTENCY_CONFLICT,
+  REQUEST_ERRORS,
+  cancelUpdate,
   notificationSignal,
+  refundUpdate,
   payUpdate,
   searchAttributes,
   stateQuery,
   type PaymentWorkflowInput,
 } from './messages.js';
+import { checkCancel, checkRefund } from './request-checks.js';
 import { paymentView } from './view.js';
 
 const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
@@ -39,6 +43,7 @@ const { detail: pollDetail } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
   retry: { initialInterval: '1s', maximumAttempts: 2 },
 });
+const { refund, refundDetail } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: retryForever });
 const { publishEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: retryForever,
@@ -47,7 +52,9 @@ const { publishEvent } = proxyActivities<Activities>({
 export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void> {
   const machine = machineFor(input.machine.product);
   const internal: PaymentEvent[] = [];
-  const inbox: PaymentEvent[] = [];
+  /** Messages from outside, in arrival order; `applied` runs once the machine has taken the event. */
+  const inbox: { event: PaymentEvent; applied?: () => void }[] = [];
+  const submit = (event: PaymentEvent) => new Promise<void>((applied) => inbox.push({ event, applied }));
   let [snapshot, pending] = initialTransition(machine, input.machine);
   let sequence = 0;
   let answeredPay = false;
@@ -58,8 +65,47 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
 
   setHandler(stateQuery, view);
   setHandler(notificationSignal, (n) => {
-    inbox.push({ type: 'NOTIFIED', at: Date.now(), notifyId: n.notifyId, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount });
+    const at = Date.now();
+    if (n.notifyType === 'REFUND_RESULT') {
+      inbox.push({ event: { type: 'REFUND_ANSWERED', at, refundId: n.refundRequestId, status: n.status, gatewayRefundId: n.gatewayRefundId } });
+    } else {
+      inbox.push({ event: { type: 'NOTIFIED', at, notifyId: n.notifyId, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount } });
+    }
   });
+  setHandler(
+    refundUpdate,
+    async (args) => {
+      const known = snapshot.context.refunds.find((r) => r.refundId === args.refundId);
+      if (known) return { created: false, refund: known };
+      await submit({ type: 'REFUND_REQUESTED', at: Date.now(), ...args });
+      const refund = snapshot.context.refunds.find((r) => r.refundId === args.refundId);
+      // Validated against an earlier snapshot, refused by the machine: another refund came first.
+      if (!refund) checkRefund(snapshot, args);
+      if (!refund) throw new Error('refund neither recorded nor refused');
+      return { created: true, refund };
+    },
+    { validator: (args) => void checkRefund(snapshot, args) },
+  );
+  setHandler(
+    cancelUpdate,
+    async () => {
+      if (!checkCancel(snapshot, Date.now())) {
+        await submit({ type: 'CANCEL_REQUESTED', at: Date.now() });
+        if (!snapshot.context.cancelInFlight && statusOf(snapshot) !== 'CANCELLED') checkCancel(snapshot, Date.now());
+      }
+      await condition(() => !snapshot.context.cancelInFlight);
+      const refusal = snapshot.context.cancelRefusal;
+      if (statusOf(snapshot) !== 'CANCELLED') {
+        throw ApplicationFailure.create({
+          type: REQUEST_ERRORS.cancelRefused,
+          nonRetryable: true,
+          message: `the gateway refused the cancellation${refusal ? `: ${refusal.code} ${refusal.message}` : ''}`,
+        });
+      }
+      return view();
+    },
+    { validator: () => void checkCancel(snapshot, Date.now()) },
+  );
   setHandler(
     payUpdate,
     async () => {
@@ -96,6 +142,19 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
         }
         case 'callCancel':
           internal.push({ type: 'CANCEL_ANSWERED', ...(await cancel(input.machine.merchantTransId)), at: Date.now() });
+          break;
+        case 'callRefund': {
+          const { refundId } = action.params as EffectParams['callRefund'];
+          const r = snapshot.context.refunds.find((x) => x.refundId === refundId)!;
+          const outcome = await refund({ merchantTransId: input.machine.merchantTransId, refundId, amount: r.amount, reason: r.reason });
+          internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
+          break;
+        }
+        case 'callRefundDetail':
+          for (const r of snapshot.context.refunds.filter((x) => x.status === 'PENDING')) {
+            const outcome = await refundDetail(r.refundId);
+            if (outcome) internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
+          }
           break;
         case 'publish':
           await publish((action.params as EffectParams['publish']).type);
@@ -155,12 +214,14 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     indexed = { status, gatewayTransId };
   }
 
-  async function dispatch(event: PaymentEvent): Promise<void> {
+  async function dispatch(event: PaymentEvent, applied?: () => void): Promise<void> {
     const [next, actions] = transition(machine, snapshot, event);
-    if (next === snapshot) return; // ignored: duplicates and late answers change nothing
+    if (next === snapshot) return applied?.(); // ignored: duplicates and late answers change nothing
+    const before = statusOf(snapshot);
     snapshot = next;
-    if (finalAt === null && isFinal(snapshot)) finalAt = event.at;
+    if (isFinal(snapshot) && (finalAt === null || statusOf(snapshot) !== before)) finalAt = event.at;
     index();
+    applied?.();
     await perform(actions);
   }
 
@@ -172,6 +233,12 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     if (c.nextPollAt !== null && s.can({ type: 'POLL_DUE', at: c.nextPollAt })) {
       candidates.push({ at: c.nextPollAt, fire: () => ({ type: 'POLL_DUE', at: Date.now() }) });
     }
+    if (!c.cancelWindowClosed && !(isFinal(s) && statusOf(s) !== 'SUCCEEDED')) {
+      candidates.push({ at: c.cancelDeadline + 1, fire: () => ({ type: 'CANCEL_WINDOW_CLOSED', at: Date.now() }) });
+    }
+    if (c.nextRefundPollAt !== null) {
+      candidates.push({ at: c.nextRefundPollAt, fire: () => ({ type: 'REFUND_POLL_DUE', at: Date.now() }) });
+    }
     if (finalAt !== null) {
       const keepOpen = statusOf(s) === 'SUCCEEDED' ? input.lifetime.refundWindowMs : input.lifetime.graceMs;
       candidates.push({ at: finalAt + keepOpen, fire: () => 'close' });
@@ -182,9 +249,14 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   index();
   await perform(pending);
   for (;;) {
-    const event = internal.shift() ?? inbox.shift();
-    if (event) {
-      await dispatch(event);
+    const next = internal.shift();
+    if (next) {
+      await dispatch(next);
+      continue;
+    }
+    const message = inbox.shift();
+    if (message) {
+      await dispatch(message.event, message.applied);
       continue;
     }
     const timer = nextTimer(snapshot);

@@ -1,26 +1,27 @@
 // The payment view from the machine snapshot: pure, so the query, the events and the tests agree.
 import type { PaymentView } from '../domain/payment-view.js';
 import { statusOf, type PaymentSnapshot } from '../machines/index.js';
+import { refundableValue, refundedValue } from '../machines/shared.js';
 import type { PaymentWorkflowInput } from './messages.js';
 
 export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInput, now: number): PaymentView {
   const c = snapshot.context;
   const status = statusOf(snapshot);
-  const zero = { currency: c.amount.currency, value: 0 };
-  const cancellable = (status === 'PENDING' || status === 'SUCCEEDED') && now <= c.cancelDeadline;
+  const money = (value: number) => ({ currency: c.amount.currency, value });
+  const cancellable = snapshot.can({ type: 'CANCEL_REQUESTED', at: now });
   return {
     paymentId: c.paymentId,
     merchantTransId: c.merchantTransId,
     product: c.product,
     status,
     amount: c.amount,
-    refundedAmount: zero,
+    refundedAmount: money(refundedValue(c)),
     payAction: c.payAction,
     gatewayTransId: c.gatewayTransId,
     expiresAt: input.display.expiresAt,
     cancelDeadline: input.display.cancelDeadline,
-    refunds: [],
-    allowed: { cancel: cancellable, refundableAmount: status === 'SUCCEEDED' ? c.amount : zero },
+    refunds: c.refunds.map((r) => ({ refundId: r.refundId, amount: r.amount, status: r.status, reason: r.reason, failure: r.failure })),
+    allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },
     failure: c.failure,
     machineState: stateName(snapshot),
     updatedAt: new Date(c.updatedAt).toISOString(),

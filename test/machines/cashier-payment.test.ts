@@ -38,6 +38,13 @@ const ev = {
   expiryDue: { type: 'EXPIRY_DUE', at: T0 + 30 * 60_000 },
   cancelOk: { type: 'CANCEL_ANSWERED', at: T0 + 4, ok: true, status: 'CLOSED' },
   cancelRefused: { type: 'CANCEL_ANSWERED', at: T0 + 4, ok: false, code: 'ORDER_STATUS_INVALID', message: 'paid' },
+  cancelRequested: { type: 'CANCEL_REQUESTED', at: T0 + 5 },
+  cancelTooLate: { type: 'CANCEL_REQUESTED', at: T0 + 12 * 3600_000 + 1 },
+  refund600: { type: 'REFUND_REQUESTED', at: T0 + 6, refundId: 'r-1', amount: { currency: 'CNY', value: 600 }, reason: null },
+  refund500: { type: 'REFUND_REQUESTED', at: T0 + 6, refundId: 'r-2', amount: { currency: 'CNY', value: 500 }, reason: null },
+  refund400: { type: 'REFUND_REQUESTED', at: T0 + 6, refundId: 'r-3', amount: { currency: 'CNY', value: 400 }, reason: null },
+  refund1Failed: { type: 'REFUND_ANSWERED', at: T0 + 7, refundId: 'r-1', status: 'FAIL', gatewayRefundId: 'gr-1' },
+  refund1Succeeded: { type: 'REFUND_ANSWERED', at: T0 + 7, refundId: 'r-1', status: 'SUCCESS', gatewayRefundId: 'gr-1' },
 } satisfies Record<string, PaymentEvent>;
 
 function run(...events: PaymentEvent[]) {
@@ -122,6 +129,30 @@ describe('CASHIER_PAYMENT machine', () => {
     expect(actions).toEqual([]);
     expect(transition(cashierPaymentMachine, paid.snapshot, ev.notifiedFail)[0]).toBe(paid.snapshot);
     expect(run(ev.payPending, ev.notifiedWrongAmount).state).toBe('awaitingShopper');
+  });
+
+  it('refunds in parts, never past the amount; a failed refund frees its part', () => {
+    const r = run(ev.payPending, ev.notifiedSuccess, ev.refund600, ev.refund500);
+    expect(r.snapshot.context.refunds.map((x) => x.refundId)).toEqual(['r-1']);
+    expect(r.effects.slice(-1)).toEqual(['callRefund']);
+    const after = run(ev.payPending, ev.notifiedSuccess, ev.refund600, ev.refund1Failed, ev.refund500);
+    expect(after.snapshot.context.refunds.map((x) => [x.refundId, x.status])).toEqual([['r-1', 'FAILED'], ['r-2', 'PENDING']]);
+    expect(after.effects).toContain('publish:refund.failed');
+    const done = run(ev.payPending, ev.notifiedSuccess, ev.refund600, ev.refund1Succeeded, ev.refund400);
+    expect(done.effects.filter((e) => e === 'publish:refund.succeeded')).toHaveLength(1);
+    expect(done.snapshot.context.refunds).toHaveLength(2);
+  });
+
+  it('cancels in full: while pending it closes the order, after success it reverses it, never after a refund or the deadline', () => {
+    expect(run(ev.payPending, ev.cancelRequested, ev.cancelOk).status).toBe('CANCELLED');
+    expect(run(ev.payPending, ev.cancelRequested, ev.cancelRefused).state).toBe('reconciling');
+    expect(run(ev.payPending, ev.notifiedSuccess, ev.cancelRequested, ev.cancelOk).status).toBe('CANCELLED');
+    const refused = run(ev.payPending, ev.notifiedSuccess, ev.cancelRequested, ev.cancelRefused);
+    expect(refused.status).toBe('SUCCEEDED');
+    expect(refused.snapshot.context.cancelRefusal?.code).toBe('ORDER_STATUS_INVALID');
+    expect(run(ev.payPending, ev.notifiedSuccess, ev.refund600, ev.cancelRequested).snapshot.context.cancelInFlight).toBe(false);
+    expect(run(ev.payPending, ev.notifiedSuccess, ev.cancelTooLate).effects).not.toContain('callCancel');
+    expect(run(ev.payPending, ev.notifiedSuccess, { type: 'CANCEL_WINDOW_CLOSED', at: T0 + 9 }, ev.cancelRequested).effects).not.toContain('callCancel');
   });
 
   it('reaches every state from the start (shortest paths over sampled events)', () => {

@@ -83,6 +83,15 @@ export function sampleEvents(product: Product) {
     // CANCEL: accepted, and refused because the order changed meanwhile.
     cancelOk: { ...cancel, ok: true, status: 'CLOSED' },
     cancelRefused: { ...cancel, ok: false, code: 'ORDER_STATUS_INVALID', message: 'the order is paid' },
+    // The merchant's requests after payment, and the refund answers.
+    refundRequested: { type: 'REFUND_REQUESTED', at: T0 + 5_000, refundId: 'r-1', amount: { currency: 'CNY', value: 600 }, reason: null },
+    refundRequestedRest: { type: 'REFUND_REQUESTED', at: T0 + 5_500, refundId: 'r-2', amount: { currency: 'CNY', value: 400 }, reason: null },
+    refundAnsweredPending: { type: 'REFUND_ANSWERED', at: T0 + 6_000, refundId: 'r-1', status: 'PENDING', gatewayRefundId: 'gr-1' },
+    refundAnsweredSuccess: { type: 'REFUND_ANSWERED', at: T0 + 6_500, refundId: 'r-1', status: 'SUCCESS', gatewayRefundId: 'gr-1' },
+    refundAnsweredFail: { type: 'REFUND_ANSWERED', at: T0 + 6_500, refundId: 'r-1', status: 'FAIL', gatewayRefundId: 'gr-1', code: 'REFUND_FAILED', message: 'refused' },
+    refundPollDue: { type: 'REFUND_POLL_DUE', at: T0 + 7_000 },
+    cancelRequested: { type: 'CANCEL_REQUESTED', at: T0 + 8_000 },
+    cancelWindowClosed: { type: 'CANCEL_WINDOW_CLOSED', at: T0 + 12 * 3600_000 + 1 },
   } satisfies Record<string, PaymentEvent>;
 }
 
@@ -98,7 +107,8 @@ export function sampleName(product: Product, event: PaymentEvent): string {
 }
 
 /**
- * The traversal key: the state value and the context the guards read. payAttempts (canPayAgain),
+ * The traversal key: the state value and the context the guards read (refunds, cancelInFlight and
+ * cancelWindowClosed for the after-payment requests). payAttempts (canPayAgain),
  * pollCount capped at maxPolls (pollsExhausted only compares it with maxPolls; without maxPolls
  * it is irrelevant, so 0) and notifyIds (duplicate notifications). Everything else the guards
  * read (amount, maxPolls) is fixed by the input.
@@ -106,7 +116,8 @@ export function sampleName(product: Product, event: PaymentEvent): string {
 export function serializeForGuards(snapshot: PaymentSnapshot): string {
   const c = snapshot.context;
   const polls = c.maxPolls == null ? 0 : Math.min(c.pollCount, c.maxPolls);
-  return JSON.stringify([snapshot.value, c.payAttempts, polls, [...c.notifyIds].sort()]);
+  const refunds = c.refunds.map((r) => `${r.refundId}:${r.status}`);
+  return JSON.stringify([snapshot.value, c.payAttempts, polls, [...c.notifyIds].sort(), refunds, c.cancelInFlight, c.cancelWindowClosed]);
 }
 
 export interface MachinePath {
@@ -171,8 +182,12 @@ const JOURNEYS: Record<Product, SampleName[][]> = {
     ['payAcceptedPending', 'notifiedWrongAmount', 'pollDue', 'detailSuccess'],
     ['payAcceptedPending', 'expiryDue', 'detailPending', 'cancelOk'],
     ['payAcceptedPending', 'expiryDue', 'detailPending', 'cancelRefused', 'detailSuccess'],
+    ['payAcceptedPending', 'notifiedSuccess', 'refundRequested', 'refundAnsweredPending', 'refundPollDue', 'refundAnsweredSuccess'],
+    ['payAcceptedPending', 'cancelRequested', 'cancelOk'],
   ],
   ORDER_CODE: [
+    ['payAcceptedSuccess', 'cancelRequested', 'cancelOk'],
+    ['payAcceptedSuccess', 'refundRequested', 'refundAnsweredFail', 'refundRequestedRest', 'refundAnsweredSuccess'],
     ['payUnknown', 'detailPending', 'notifiedFail'],
     ['payAcceptedPending', 'expiryDue', 'detailPending', 'cancelOk'],
   ],

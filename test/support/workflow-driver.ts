@@ -8,7 +8,7 @@ import type { Activities } from '../../activities/index.js';
 import { machineFor, type PaymentEvent, type PaymentSnapshot } from '../../machines/index.js';
 import type { EffectParams } from '../../machines/types.js';
 import { stateName } from '../../workflows/view.js';
-import { stateQuery, type PaymentWorkflowInput } from '../../workflows/messages.js';
+import { cancelUpdate, notificationSignal, refundUpdate, stateQuery, type PaymentWorkflowInput } from '../../workflows/messages.js';
 
 export interface PathRun {
   /** The states the pure machine passes through, and the events it publishes. */
@@ -16,12 +16,15 @@ export interface PathRun {
   expectedPublished: string[];
   published: string[];
   activities: Activities;
-  /** Sends the path's notifications, each once the workflow waits in its source state. */
-  sendNotifications(): Promise<void>;
+  /** Sends the path's outside events (notifications as signals, merchant cancels and refunds as updates), each once the workflow waits in its source state. */
+  sendOutsideEvents(): Promise<void>;
   unused(): PaymentEvent[];
 }
 
 type Step = { event: PaymentEvent; source: string };
+
+/** Events that come from outside the workflow rather than from its own activities and timers. */
+const OUTSIDE: PaymentEvent['type'][] = ['NOTIFIED', 'CANCEL_REQUESTED', 'REFUND_REQUESTED'];
 
 /** The states each kind of DETAIL call is made from (the activity's `purpose` argument). */
 const DETAIL_ASKED_FROM: Record<EffectParams['callDetail']['purpose'], string[]> = {
@@ -66,9 +69,18 @@ export function planPath(client: Client, input: PaymentWorkflowInput, events: Pa
       return e ? (strip(e) as never) : { found: true, status: 'PENDING', gatewayTransId: 'g-path', amount: input.machine.amount, payAction: null };
     },
     async cancel() {
-      const e = take('CANCEL_ANSWERED', ['closing', 'reversing']);
+      const e = take('CANCEL_ANSWERED', ['closing', 'reversing', 'cancelling', 'succeeded']);
       if (!e) throw new Error('CANCEL called where the path has no CANCEL answer');
       return strip(e) as never;
+    },
+    async refund() {
+      const e = take('REFUND_ANSWERED', ['succeeded']);
+      if (!e) throw new Error('REFUND called where the path has no REFUND answer');
+      return strip(e) as never;
+    },
+    async refundDetail() {
+      const e = take('REFUND_ANSWERED', ['succeeded']);
+      return e ? (strip(e) as never) : null;
     },
     async publishEvent(_subject, event) {
       published.push(event.type.replace('alipay_cn.', ''));
@@ -81,26 +93,32 @@ export function planPath(client: Client, input: PaymentWorkflowInput, events: Pa
     expectedPublished,
     published,
     activities,
-    unused: () => pending.map((s) => s.event).filter((e) => e.type !== 'POLL_DUE' && e.type !== 'EXPIRY_DUE'),
-    async sendNotifications() {
+    unused: () => pending.map((s) => s.event).filter((e) => e.type !== 'POLL_DUE' && e.type !== 'EXPIRY_DUE' && e.type !== 'REFUND_POLL_DUE' && e.type !== 'CANCEL_WINDOW_CLOSED'),
+    async sendOutsideEvents() {
       const handle = client.workflow.getHandle(input.machine.paymentId);
-      for (const step of steps.filter((s) => s.event.type === 'NOTIFIED')) {
-        const e = step.event as Extract<PaymentEvent, { type: 'NOTIFIED' }>;
-        // Wait for the workflow to reach the state the path sends this notification in.
+      for (const step of steps.filter((s) => OUTSIDE.includes(s.event.type))) {
+        // Wait for the workflow to reach the state the path sends this event in.
         for (let i = 0; (await handle.query(stateQuery)).machineState !== step.source; i++) {
-          if (i > 200) throw new Error(`workflow never reached ${step.source} for ${e.notifyId}`);
+          if (i > 200) throw new Error(`workflow never reached ${step.source} for ${step.event.type}`);
           await new Promise((r) => setTimeout(r, 25));
         }
-        await handle.signal('notification', {
-          notifyId: e.notifyId,
-          notifyType: 'PAYMENT_RESULT',
-          merchantTransId: input.machine.merchantTransId,
-          gatewayTransId: e.gatewayTransId,
-          product: input.machine.product,
-          status: e.status,
-          amount: e.amount,
-        });
-        pending.splice(pending.findIndex((s) => s === step), 1);
+        const e = step.event;
+        if (e.type === 'NOTIFIED') {
+          await handle.signal(notificationSignal, {
+            notifyId: e.notifyId,
+            notifyType: 'PAYMENT_RESULT',
+            merchantTransId: input.machine.merchantTransId,
+            gatewayTransId: e.gatewayTransId,
+            product: input.machine.product,
+            status: e.status,
+            amount: e.amount,
+          });
+        } else if (e.type === 'CANCEL_REQUESTED') {
+          await handle.executeUpdate(cancelUpdate).catch(() => undefined); // a refused cancel is a path too
+        } else if (e.type === 'REFUND_REQUESTED') {
+          await handle.executeUpdate(refundUpdate, { args: [{ refundId: e.refundId, amount: e.amount, reason: e.reason }] });
+        }
+        pending.splice(pending.indexOf(step), 1);
       }
     },
   };

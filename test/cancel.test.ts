@@ -1,0 +1,98 @@
+// Cancellation end to end: full only, while pending (closes the order) or succeeded (reverses
+// it), before 23:59:59 of the payment date; refused after a refund or once final.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+
+let svc: TestService;
+let shopper: ReturnType<typeof shopperOf>;
+beforeAll(async () => {
+  svc = await startService({ pollInitialMs: 300, pollMaxMs: 1000 });
+  shopper = shopperOf(svc);
+});
+afterAll(async () => svc?.stop());
+afterEach(async () => shopper.reset());
+
+const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+const cancelOf = (paymentId: string) => http('POST', url(paymentId, '/cancel'));
+
+async function pendingPayment() {
+  const id = uniqueId('cx');
+  const res = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+  expect(res.body.allowed.cancel).toBe(true);
+  return { id, paymentId: res.body.paymentId as string };
+}
+
+describe('cancel', () => {
+  it('closes a pending payment upstream: CANCELLED, payment.cancelled', async () => {
+    const { id, paymentId } = await pendingPayment();
+    const res = await cancelOf(paymentId);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'CANCELLED', allowed: { cancel: false } });
+    expect(await shopper.order(id)).toMatchObject({ status: 'CLOSED' });
+    const events = await eventsUntil(svc.nats, paymentId, 'payment.cancelled');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.cancelled']);
+  });
+
+  it('reverses a succeeded payment the same day', async () => {
+    const { id, paymentId } = await pendingPayment();
+    await shopper.act('pay', id);
+    await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
+    const res = await cancelOf(paymentId);
+    expect(res.status).toBe(200);
+    expect(res.body.status).toBe('CANCELLED');
+    expect(await shopper.order(id)).toMatchObject({ status: 'CANCELLED' });
+    const events = await eventsUntil(svc.nats, paymentId, 'payment.cancelled');
+    expect(events.map((e) => e.type.replace('alipay_cn.', ''))).toEqual(['payment.pending', 'payment.succeeded', 'payment.cancelled']);
+  });
+
+  it('refuses a second cancel, a cancel after a refund, and a cancel of a failed payment', async () => {
+    const first = await pendingPayment();
+    await cancelOf(first.paymentId);
+    const twice = await cancelOf(first.paymentId);
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('CANCEL_NOT_ALLOWED');
+
+    const refunded = await pendingPayment();
+    await shopper.act('pay', refunded.id);
+    await eventsUntil(svc.nats, refunded.paymentId, 'payment.succeeded');
+    expect((await http('POST', url(refunded.paymentId, '/refunds'), { refundId: 'r-1', amount: { currency: 'CNY', value: 100 } })).status).toBe(202);
+    const afterRefund = await cancelOf(refunded.paymentId);
+    expect(afterRefund.status).toBe(409);
+    expect(afterRefund.body.error.code).toBe('CANCEL_NOT_ALLOWED');
+
+    const failed = await pendingPayment();
+    await shopper.act('decline', failed.id);
+    await eventsUntil(svc.nats, failed.paymentId, 'payment.failed');
+    expect((await cancelOf(failed.paymentId)).body.error.code).toBe('CANCEL_NOT_ALLOWED');
+    expect((await cancelOf(`alipay-cn:${uniqueId('nobody')}`)).status).toBe(404);
+  });
+
+  it('retries an unknown CANCEL outcome until the gateway answers', async () => {
+    const { id, paymentId } = await pendingPayment();
+    await shopper.faults({ failNext: { cancel: 2, mode: 'unknown' } });
+    const res = await cancelOf(paymentId);
+    expect(res.body.status).toBe('CANCELLED');
+    expect(await shopper.order(id)).toMatchObject({ status: 'CLOSED' });
+  });
+
+  it('lets exactly one of a racing refund and cancel win, consistently', async () => {
+    const { id, paymentId } = await pendingPayment();
+    await shopper.act('pay', id);
+    await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
+    const [refund, cancel] = await Promise.all([
+      http('POST', url(paymentId, '/refunds'), { refundId: 'r-race', amount: { currency: 'CNY', value: 1000 } }),
+      cancelOf(paymentId),
+    ]);
+    const view = (await http('GET', url(paymentId))).body;
+    if (cancel.status === 200) {
+      expect(refund.status).toBe(409);
+      expect(view).toMatchObject({ status: 'CANCELLED', refunds: [] });
+      expect(await shopper.order(id)).toMatchObject({ status: 'CANCELLED' });
+    } else {
+      expect(cancel.body.error.code).toBe('CANCEL_NOT_ALLOWED');
+      expect(refund.status).toBe(202);
+      expect(view.status).toBe('SUCCEEDED');
+      expect(view.refunds).toHaveLength(1);
+    }
+  });
+});

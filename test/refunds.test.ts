@@ -1,0 +1,135 @@
+// Refunds end to end: partial, many, never past the paid amount (also when they race), idempotent
+// on refundId, settled by the REFUND answer, a notification (online) or REFUND DETAIL (in-store).
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PAY_CODE, cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+
+let svc: TestService;
+let shopper: ReturnType<typeof shopperOf>;
+beforeAll(async () => {
+  svc = await startService({ pollInitialMs: 300, pollMaxMs: 1000 });
+  shopper = shopperOf(svc);
+});
+afterAll(async () => svc?.stop());
+afterEach(async () => {
+  await shopper.reset();
+  await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
+});
+
+const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+const refundOf = (paymentId: string, refundId: string, value: number, currency = 'CNY') =>
+  http('POST', url(paymentId, '/refunds'), { refundId, amount: { currency, value } });
+
+async function paidPayment(product = 'CASHIER_PAYMENT') {
+  const id = uniqueId(`rf-${product.toLowerCase()}`);
+  const overrides = product === 'PAYMENT_CODE' ? { product, payCodeValue: PAY_CODE } : { product };
+  const res = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id, overrides));
+  if (res.body.status !== 'SUCCEEDED') await shopper.act('pay', id);
+  await eventsUntil(svc.nats, res.body.paymentId, 'payment.succeeded');
+  return { id, paymentId: res.body.paymentId as string };
+}
+
+const refundEvents = async (paymentId: string, count: number) => {
+  let events = await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
+  for (let i = 0; i < 60 && events.filter((e) => e.type.startsWith('alipay_cn.refund.')).length < count; i++) {
+    events = await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
+  }
+  return events.filter((e) => e.type.startsWith('alipay_cn.refund.'));
+};
+
+describe('refunds', () => {
+  it('refunds in parts up to the paid amount, and no further', async () => {
+    const { paymentId } = await paidPayment();
+    expect((await refundOf(paymentId, 'r-1', 300)).status).toBe(202);
+    expect((await refundOf(paymentId, 'r-2', 500)).status).toBe(202);
+    const over = await refundOf(paymentId, 'r-3', 201);
+    expect(over.status).toBe(409);
+    expect(over.body.error.code).toBe('REFUND_EXCEEDS_REMAINING');
+    const events = await refundEvents(paymentId, 2);
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded', 'alipay_cn.refund.succeeded']);
+    const view = (await http('GET', url(paymentId))).body;
+    expect(view).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 800 }, allowed: { refundableAmount: { value: 200 }, cancel: false } });
+    expect(view.refunds.map((r: { refundId: string; status: string }) => [r.refundId, r.status])).toEqual([['r-1', 'SUCCEEDED'], ['r-2', 'SUCCEEDED']]);
+    expect((await refundOf(paymentId, 'r-4', 200)).status).toBe(202);
+  });
+
+  it('is idempotent on refundId: the same body answers the same refund, another body 409', async () => {
+    const { paymentId } = await paidPayment();
+    const first = await refundOf(paymentId, 'r-same', 100);
+    const again = await refundOf(paymentId, 'r-same', 100);
+    expect(again.status).toBe(200);
+    expect(again.body.refundId).toBe(first.body.refundId);
+    const other = await refundOf(paymentId, 'r-same', 999);
+    expect(other.status).toBe(409);
+    expect(other.body.error.code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('never refunds past the amount when refunds arrive at the same moment', async () => {
+    const { id, paymentId } = await paidPayment();
+    const answers = await Promise.all(Array.from({ length: 6 }, (_, i) => refundOf(paymentId, `r-race-${i}`, 300)));
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(accepted).toHaveLength(3);
+    expect(answers.filter((a) => a.status === 409).every((a) => a.body.error.code === 'REFUND_EXCEEDS_REMAINING')).toBe(true);
+    await refundEvents(paymentId, 3);
+    const upstream = (await shopper.order(id)).refunds as { refundAmount: { value: number }; status: string }[];
+    expect(upstream.filter((r) => r.status !== 'FAIL').reduce((sum, r) => sum + r.refundAmount.value, 0)).toBe(900);
+    expect((await http('GET', url(paymentId))).body.refundedAmount.value).toBe(900);
+  });
+
+  it('settles in-store refunds by REFUND DETAIL: the gateway sends them no notification', async () => {
+    await http('PUT', `${svc.sandboxUrl}/sandbox/refunds`, { answer: 'SUCCESS', settleAfterMs: 300 });
+    const { paymentId } = await paidPayment('ORDER_CODE');
+    const res = await refundOf(paymentId, 'r-instore', 400);
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('PENDING');
+    const events = await refundEvents(paymentId, 1);
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded']);
+    expect(events[0].data.refundedAmount.value).toBe(400);
+  });
+
+  it('publishes refund.failed when the gateway refuses a refund, and frees its amount', async () => {
+    await http('PUT', `${svc.sandboxUrl}/sandbox/refunds`, { answer: 'FAIL', settleAfterMs: 100 });
+    const { paymentId } = await paidPayment('PAYMENT_CODE');
+    await refundOf(paymentId, 'r-fails', 1000);
+    const events = await refundEvents(paymentId, 1);
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.failed']);
+    await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
+    expect((await refundOf(paymentId, 'r-again', 1000)).status).toBe(202);
+  });
+
+  it('retries an unknown REFUND outcome with the same refund id, never a new one', async () => {
+    const { id, paymentId } = await paidPayment();
+    await shopper.faults({ failNext: { refund: 2, mode: 'unknown' } });
+    expect((await refundOf(paymentId, 'r-unknown', 250)).status).toBe(202);
+    const events = await refundEvents(paymentId, 1);
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded']);
+    const upstream = (await shopper.order(id)).refunds as { refundRequestId: string }[];
+    expect(upstream.map((r) => r.refundRequestId)).toEqual(['r-unknown']);
+  });
+
+  it('refuses bad requests with a clear error and changes nothing', async () => {
+    const { paymentId } = await paidPayment();
+    for (const [value, rule] of [[-5, /greater than 0/], [0, /greater than 0/], [10.5, /integer/]] as const) {
+      const res = await refundOf(paymentId, uniqueId('r-bad'), value as number);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details[0]).toMatchObject({ path: 'amount.value', message: expect.stringMatching(rule) });
+    }
+    const usd = await refundOf(paymentId, 'r-usd', 100, 'USD');
+    expect(usd.status).toBe(400);
+    expect(usd.body.error.details[0].path).toBe('amount.currency');
+    expect((await http('POST', url(paymentId, '/refunds'), { amount: { currency: 'CNY', value: 1 } })).body.error.details[0].path).toBe('refundId');
+    expect((await http('GET', url(paymentId))).body).toMatchObject({ refunds: [], refundedAmount: { value: 0 } });
+    const missing = await refundOf(`alipay-cn:${uniqueId('nobody')}`, 'r-x', 100);
+    expect(missing.status).toBe(404);
+  });
+
+  it('refuses a refund of a payment that is pending or failed', async () => {
+    const id = uniqueId('rf-pending');
+    const pending = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+    const res = await refundOf(pending.body.paymentId, 'r-early', 100);
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
+    await shopper.act('decline', id);
+    await eventsUntil(svc.nats, pending.body.paymentId, 'payment.failed');
+    expect((await refundOf(pending.body.paymentId, 'r-late', 100)).body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
+  });
+});
