@@ -14,6 +14,8 @@ export interface InputOptions {
   pollMaxMs: number;
   graceMs: number;
   refundWindowMs: number;
+  /** Continue as new past this many history events (the workflow's default when absent). */
+  historyLimit?: number;
   /** PAYMENT_CODE: how often and how many times DETAIL is asked while the shopper confirms, and for how long. */
   paymentCode: { pollMs: number; maxPolls: number; confirmMs: number };
 }
@@ -41,7 +43,7 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
     fingerprint: fingerprint(request),
     gatewayExpireAt: formatGatewayTime(expiresAt, opts.timeZone),
     display: { expiresAt: isoWithOffset(expiresAt, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
-    lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
+    lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) },
   };
 }
 
@@ -65,7 +67,7 @@ export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: n
     fingerprint: `entry:${n.gatewayTransId}`,
     gatewayExpireAt: formatGatewayTime(opts.at, opts.timeZone),
     display: { expiresAt: isoWithOffset(opts.at, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
-    lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs },
+    lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) },
   };
 }
 

@@ -7,7 +7,7 @@ import type { PaymentView } from '../domain/payment-view.js';
 import type { GatewayNotification } from '../gateway/wire.js';
 import type { Money } from '../domain/money.js';
 import type { RefundRecord } from '../machines/types.js';
-import type { PaymentInput } from '../machines/types.js';
+import type { PaymentContext, PaymentInput } from '../machines/types.js';
 
 export const TASK_QUEUE = 'alipay-cn-payments';
 export const WORKFLOW_TYPE = 'alipayCnPayment';
@@ -23,7 +23,18 @@ export interface PaymentWorkflowInput {
   /** expireAt as the gateway reads it ("yyyy-mm-dd hh:mm:ss", gateway time zone). */
   gatewayExpireAt: string;
   display: { expiresAt: string; cancelDeadline: string };
-  lifetime: { graceMs: number; refundWindowMs: number };
+  /** historyLimit: continue as new past this many history events (default 10,000). */
+  lifetime: { graceMs: number; refundWindowMs: number; historyLimit?: number };
+  /** Set when the workflow continued as new: the state it carries over. */
+  resume?: ResumedState;
+}
+
+export interface ResumedState {
+  value: string;
+  context: PaymentContext;
+  sequence: number;
+  answeredPay: boolean;
+  finalAt: number | null;
 }
 
 export interface PayUpdateResult {

@@ -7,10 +7,12 @@ import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
+  continueAsNew,
   log,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../activities/index.js';
@@ -27,9 +29,13 @@ import {
   searchAttributes,
   stateQuery,
   type PaymentWorkflowInput,
+  type ResumedState,
 } from './messages.js';
 import { checkCancel, checkRefund } from './request-checks.js';
-import { paymentView } from './view.js';
+import { paymentView, stateName } from './view.js';
+
+/** Continue as new past this many history events (Temporal warns at 10k and stops at 50k). */
+const HISTORY_LIMIT = 10_000;
 
 const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
 
@@ -55,10 +61,13 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   /** Messages from outside, in arrival order; `applied` runs once the machine has taken the event. */
   const inbox: { event: PaymentEvent; applied?: () => void }[] = [];
   const submit = (event: PaymentEvent) => new Promise<void>((applied) => inbox.push({ event, applied }));
-  let [snapshot, pending] = initialTransition(machine, input.machine);
-  let sequence = 0;
-  let answeredPay = false;
-  let finalAt: number | null = null;
+  const resume = input.resume;
+  let [snapshot, pending] = resume
+    ? [machine.resolveState({ value: resume.value, context: resume.context }) as PaymentSnapshot, []]
+    : initialTransition(machine, input.machine);
+  let sequence = resume?.sequence ?? 0;
+  let answeredPay = resume?.answeredPay ?? false;
+  let finalAt: number | null = resume?.finalAt ?? null;
   let indexed = { status: '', gatewayTransId: '' };
 
   const view = () => paymentView(snapshot, input, Date.now());
@@ -257,6 +266,15 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     const message = inbox.shift();
     if (message) {
       await dispatch(message.event, message.applied);
+      continue;
+    }
+    if (workflowInfo().historyLength > (input.lifetime.historyLimit ?? HISTORY_LIMIT) || workflowInfo().continueAsNewSuggested) {
+      // Hand the state to a fresh run before the history grows large; no request is cut short.
+      await condition(allHandlersFinished);
+      if (inbox.length === 0) {
+        const carried: ResumedState = { value: stateName(snapshot), context: snapshot.context, sequence, answeredPay, finalAt };
+        await continueAsNew<typeof alipayCnPayment>({ ...input, resume: carried });
+      }
       continue;
     }
     const timer = nextTimer(snapshot);

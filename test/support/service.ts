@@ -14,6 +14,7 @@ export interface ServiceOptions {
   defaultExpiryMs?: number;
   gatewayTimeoutMs?: number;
   paymentCode?: { pollMs: number; maxPolls: number; confirmMs: number };
+  historyLimit?: number;
 }
 
 export interface TestService {
@@ -40,6 +41,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     pollMaxMs: opts.pollMaxMs ?? 300_000,
     graceMs: 60_000,
     paymentCode: opts.paymentCode ?? { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
+    ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
     refundWindowMs: 365 * 24 * 3600_000,
   });
   const worker = await startWorker({
