@@ -30,6 +30,7 @@ export const PaymentView = z.object({
   ),
   allowed: z.object({ cancel: z.boolean(), refundableAmount: ZeroableMoney }),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
+  flags: z.array(z.object({ code: z.string(), message: z.string(), at: z.string() })),
   machineState: z.string(),
   updatedAt: z.string(),
 });

@@ -18,6 +18,8 @@ export const EVENT_TYPES = [
   'payment.cancelled',
   'refund.succeeded',
   'refund.failed',
+  'payment.late_success_refunded',
+  'payment.amount_mismatch',
 ] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;

@@ -1,13 +1,13 @@
 // CASHIER_PAYMENT: PAY returns the cashier page (payAction QRCODE redirectUrl or REDIRECT url);
 // the shopper pays in the app or on the web. The order flow (order-flow.ts) does the rest.
 import { orderFlowStates } from './order-flow.js';
-import { paymentSetup, cancelWindowClosing } from './payment-setup.js';
+import { paymentSetup, rootHandlers } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 export const cashierPaymentMachine = paymentSetup.createMachine({
   id: 'CASHIER_PAYMENT',
   context: ({ input }) => initialContext(input),
-  on: { CANCEL_WINDOW_CLOSED: cancelWindowClosing },
+  on: rootHandlers,
   initial: 'creating',
   states: orderFlowStates,
 });

@@ -2,13 +2,13 @@
 // (payAction QRCODE) for the terminal screen or receipt; the same merchantTransId always gets
 // the same code back (the gateway's idempotency), a new transaction needs a new id.
 import { orderFlowStates } from './order-flow.js';
-import { paymentSetup, cancelWindowClosing } from './payment-setup.js';
+import { paymentSetup, rootHandlers } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 export const orderCodeMachine = paymentSetup.createMachine({
   id: 'ORDER_CODE',
   context: ({ input }) => initialContext(input),
-  on: { CANCEL_WINDOW_CLOSED: cancelWindowClosing },
+  on: rootHandlers,
   initial: 'creating',
   states: orderFlowStates,
 });

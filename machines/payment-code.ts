@@ -2,7 +2,7 @@
 // once, FAIL, or PENDING while the shopper confirms in the app. While pending, DETAIL is polled
 // on a short schedule, bounded in count (maxPolls) and time (expiresAt); a payment that never
 // completes is cancelled (reversed) upstream and ends CANCELLED, saying why.
-import { cancelled, cancellingState, creatingState, onCancelRequested, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded, cancelWindowClosing } from './payment-setup.js';
+import { cancelled, cancellingState, creatingState, onCancelRequested, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded, rootHandlers } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
 const giveUp = { target: 'reversing', actions: ['touch', 'recordFailure'] } as const;
@@ -10,7 +10,7 @@ const giveUp = { target: 'reversing', actions: ['touch', 'recordFailure'] } as c
 export const paymentCodeMachine = paymentSetup.createMachine({
   id: 'PAYMENT_CODE',
   context: ({ input }) => initialContext(input),
-  on: { CANCEL_WINDOW_CLOSED: cancelWindowClosing },
+  on: rootHandlers,
   initial: 'creating',
   states: {
     creating: creatingState('confirming'),

@@ -1,7 +1,7 @@
 // The one `setup` every product machine is created from, and the state fragments they share:
 // the same types, effects, guards and context updates, so the interpreter serves them all.
 import { setup } from 'xstate';
-import { guards, updates } from './shared.js';
+import { guards, lateRefundId, updates } from './shared.js';
 import type { EffectParams, PaymentContext, PaymentEvent, PaymentInput, PublishedType } from './types.js';
 
 const effect = <K extends keyof EffectParams>() => (_: unknown, _params: EffectParams[K]) => {};
@@ -26,6 +26,40 @@ export const paymentSetup = setup({
 
 const publish = (type: PublishedType) => ({ type: 'publish', params: { type } }) as const;
 
+/** Refund answers (REFUND, REFUND DETAIL, REFUND_RESULT notifications) and the refund poll. */
+const refundSettling = {
+  REFUND_ANSWERED: [
+    { guard: 'refundSettledSuccess', actions: ['touch', 'settleRefund', publish('refund.succeeded'), 'scheduleRefundPoll'] },
+    { guard: 'refundSettledFailure', actions: ['touch', 'settleRefund', publish('refund.failed'), 'scheduleRefundPoll'] },
+    { guard: 'refundStillPending', actions: ['settleRefund', 'scheduleRefundPoll'] },
+  ],
+  REFUND_POLL_DUE: { actions: ['scheduleRefundPoll', 'callRefundDetail'] },
+} as const;
+
+/**
+ * After EXPIRED or CANCELLED a success notification is verified with DETAIL; if the money really
+ * was taken, it is refunded in full at once and the late success published.
+ */
+const lateResults = {
+  NOTIFIED: { guard: 'notifiedSuccess', actions: ['recordOrder', { type: 'callDetail', params: { purpose: 'late' } }] },
+  DETAIL_ANSWERED: {
+    guard: 'lateSuccessToRefund',
+    actions: [
+      'touch',
+      'addLateRefund',
+      publish('payment.late_success_refunded'),
+      { type: 'callRefund', params: ({ context }: { context: PaymentContext }) => ({ refundId: lateRefundId(context) }) },
+    ],
+  },
+  ...refundSettling,
+} as const;
+
+/** Heard in every state: the cancel-deadline timer, and success notifications for another amount. */
+export const rootHandlers = {
+  CANCEL_WINDOW_CLOSED: { actions: 'closeCancelWindow' },
+  NOTIFIED: { guard: 'notifiedWrongAmount', actions: ['flagAmountMismatch', publish('payment.amount_mismatch')] },
+} as const;
+
 /** Where the machines end. The workflow stays open after these for late messages and refunds. */
 export const succeeded = {
   tags: ['SUCCEEDED', 'final'],
@@ -36,12 +70,7 @@ export const succeeded = {
       guard: 'refundFits',
       actions: ['touch', 'addRefund', { type: 'callRefund', params: ({ event }: { event: PaymentEvent }) => ({ refundId: 'refundId' in event ? event.refundId : '' }) }],
     },
-    REFUND_ANSWERED: [
-      { guard: 'refundSettledSuccess', actions: ['touch', 'settleRefund', publish('refund.succeeded'), 'scheduleRefundPoll'] },
-      { guard: 'refundSettledFailure', actions: ['touch', 'settleRefund', publish('refund.failed'), 'scheduleRefundPoll'] },
-      { guard: 'refundStillPending', actions: ['settleRefund', 'scheduleRefundPoll'] },
-    ],
-    REFUND_POLL_DUE: { actions: ['scheduleRefundPoll', 'callRefundDetail'] },
+    ...refundSettling,
     // Full cancellation reverses the payment, the same day and only before any refund.
     CANCEL_REQUESTED: { guard: 'cancelAllowed', actions: ['touch', 'markCancelInFlight', 'callCancel'] },
     CANCEL_ANSWERED: [
@@ -51,8 +80,8 @@ export const succeeded = {
   },
 } as const;
 export const failed = { tags: ['FAILED', 'final'], entry: publish('payment.failed') } as const;
-export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired') } as const;
-export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled') } as const;
+export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired'), on: lateResults } as const;
+export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled'), on: lateResults } as const;
 
 export const publishPending = publish('payment.pending');
 
@@ -123,6 +152,3 @@ export const cancellingState = {
 } as const;
 
 export const onCancelRequested = { guard: 'cancelAllowed', target: 'cancelling', actions: 'touch' } as const;
-
-/** The durable timer at the cancel deadline, heard in every state: from then on only refunds. */
-export const cancelWindowClosing = { actions: 'closeCancelWindow' } as const;

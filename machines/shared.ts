@@ -20,6 +20,7 @@ export function initialContext(input: PaymentInput): PaymentContext {
     nextRefundPollAt: null,
     cancelInFlight: false,
     cancelWindowClosed: false,
+    flags: [],
     cancelRefusal: null,
   };
 }
@@ -53,6 +54,12 @@ export const guards = {
   pollsExhausted: ({ context }: Args) => context.maxPolls != null && context.pollCount >= context.maxPolls,
   notifiedSuccess: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameAmount(context, event) && !seen(context, event),
+  /** A success notification for another amount or currency: never trusted, only flagged. */
+  notifiedWrongAmount: ({ context, event }: Args) =>
+    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && !sameAmount(context, event) && !seen(context, event),
+  /** After EXPIRED/CANCELLED, DETAIL confirms the money was taken and no late refund exists yet. */
+  lateSuccessToRefund: ({ context, event }: Args) =>
+    detailStatus(event) === 'SUCCESS' && sameAmount(context, event) && !context.refunds.some((r) => r.refundId === lateRefundId(context)),
   notifiedFailure: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'FAIL' && !seen(context, event),
   cancelAccepted: ({ event }: Args) => event.type === 'CANCEL_ANSWERED' && event.ok,
@@ -80,6 +87,9 @@ export const guards = {
 };
 
 /** What may still be refunded: the amount less every refund not FAILED. */
+/** The one refund that returns a payment taken after it had expired or been cancelled. */
+export const lateRefundId = (context: PaymentContext) => `late-${context.merchantTransId}`.slice(0, 64);
+
 export function refundableValue(context: PaymentContext): number {
   return context.amount.value - context.refunds.filter((r) => r.status !== 'FAILED').reduce((sum, r) => sum + r.amount.value, 0);
 }
@@ -171,6 +181,30 @@ export const updates = {
       context.refunds.some((r) => r.status === 'PENDING') ? event.at + context.pollInitialMs : null,
   }),
   closeCancelWindow: update({ cancelWindowClosed: () => true }),
+  flagAmountMismatch: update({
+    notifyIds: ({ context, event }: Args) => (event.type === 'NOTIFIED' ? [...context.notifyIds, event.notifyId] : context.notifyIds),
+    flags: ({ context, event }: Args) =>
+      event.type === 'NOTIFIED'
+        ? [
+            ...context.flags,
+            {
+              code: 'AMOUNT_MISMATCH',
+              message: `notification ${event.notifyId} reports ${event.amount.value} ${event.amount.currency} paid, not ${context.amount.value} ${context.amount.currency}; not trusted`,
+              at: event.at,
+            },
+          ]
+        : context.flags,
+  }),
+  addLateRefund: update({
+    refunds: ({ context, event }: Args) => [
+      ...context.refunds,
+      { refundId: lateRefundId(context), amount: context.amount, reason: 'paid after the payment had ended', status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null },
+    ],
+    flags: ({ context, event }: Args) => [
+      ...context.flags,
+      { code: 'LATE_SUCCESS_REFUNDED', message: 'the gateway took the money after the payment had ended; refunded in full', at: event.at },
+    ],
+  }),
   markCancelInFlight: update({ cancelInFlight: () => true, cancelRefusal: () => null }),
   recordCancelRefusal: update({
     cancelInFlight: () => false,

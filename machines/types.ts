@@ -11,6 +11,10 @@ export interface Failure {
   message: string;
 }
 
+export interface Flag extends Failure {
+  at: number;
+}
+
 export interface PaymentInput {
   paymentId: string;
   merchantTransId: string;
@@ -54,6 +58,8 @@ export interface PaymentContext extends PaymentInput {
   cancelInFlight: boolean;
   /** Set by the durable timer at the cancel deadline: from then on only refunds. */
   cancelWindowClosed: boolean;
+  /** Things an operator should look at: results never trusted (another amount), late successes. */
+  flags: Flag[];
   /** Why the merchant's last cancel was refused by the gateway, if it was. */
   cancelRefusal: Failure | null;
 }
@@ -107,12 +113,14 @@ export type PublishedType =
   | 'payment.expired'
   | 'payment.cancelled'
   | 'refund.succeeded'
-  | 'refund.failed';
+  | 'refund.failed'
+  | 'payment.late_success_refunded'
+  | 'payment.amount_mismatch';
 
 /** Side effects a machine asks its interpreter for. */
 export interface EffectParams {
   callPay: undefined;
-  callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' };
+  callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' | 'late' };
   callCancel: undefined;
   /** REFUND for a new refund; REFUND DETAIL (refundDetail) for refunds still pending. */
   callRefund: { refundId: string };

@@ -62,7 +62,7 @@ const PRODUCTS: Product[] = ['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE', 'E
 describe.each(PRODUCTS)('%s paths on the real workflow', (product) => {
   it.each([...representativePaths(product), ...journeyPaths(product)])('$name', async ({ events }) => {
     const input = await inputFor(product, events);
-    const run = planPath(env.client, input, events);
+    const run = planPath(env.client, input, events, (ms) => env.sleep(ms));
     const taskQueue = uniqueId('paths');
     const worker = await Worker.create({
       connection: env.nativeConnection,
@@ -79,6 +79,6 @@ describe.each(PRODUCTS)('%s paths on the real workflow', (product) => {
       expect(view.machineState).toBe(run.expectedStates.at(-1));
     });
     expect(run.published).toEqual(run.expectedPublished);
-    expect(run.unused()).toEqual([]);
+    expect(run.unused(), JSON.stringify(run.published)).toEqual([]);
   });
 });

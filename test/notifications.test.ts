@@ -86,11 +86,27 @@ describe('POST /v1/notifications/alipay-cn', () => {
     expect(events.map((e) => e.sequence)).toEqual([1, 2]);
   });
 
-  it('refuses a notification whose amount differs from the payment', async () => {
+  it('never trusts a notification whose amount differs: flagged in the view and an event, not paid', async () => {
     const p = await pendingPayment();
     const res = await postNotification({ ...p.notification, amount: { currency: 'CNY', value: 1 } }, TEST_GATEWAY.secret);
     expect(res.status).toBe(200);
+    const events = await eventsUntil(svc.nats, p.paymentId, 'payment.amount_mismatch');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.amount_mismatch']);
     const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
     expect(view.status).toBe('PENDING');
+    expect(view.flags).toEqual([expect.objectContaining({ code: 'AMOUNT_MISMATCH' })]);
+  });
+
+  it('verifies a success that arrives after the payment was cancelled: nothing taken, nothing changes', async () => {
+    const p = await pendingPayment();
+    expect((await http('POST', `${svc.apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}/cancel`)).status).toBe(200);
+    expect((await postNotification({ ...p.notification, notifyId: 'late-1' }, TEST_GATEWAY.secret)).status).toBe(200);
+    // The workflow asks DETAIL (the order is CLOSED upstream), so no refund and no new event.
+    const history = svc.api.client.workflow.getHandle(p.paymentId);
+    await expect.poll(async () => (await history.fetchHistory()).events!.filter((e) => e.activityTaskCompletedEventAttributes).length, { timeout: 10_000 }).toBeGreaterThanOrEqual(5);
+    const view = await history.query(stateQuery);
+    expect(view).toMatchObject({ status: 'CANCELLED', refunds: [], flags: [] });
+    const events = await eventsUntil(svc.nats, p.paymentId, 'payment.cancelled');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.cancelled']);
   });
 });

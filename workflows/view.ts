@@ -23,6 +23,7 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     refunds: c.refunds.map((r) => ({ refundId: r.refundId, amount: r.amount, status: r.status, reason: r.reason, failure: r.failure })),
     allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },
     failure: c.failure,
+    flags: (c.flags ?? []).map((f) => ({ code: f.code, message: f.message, at: new Date(f.at).toISOString() })),
     machineState: stateName(snapshot),
     updatedAt: new Date(c.updatedAt).toISOString(),
   };

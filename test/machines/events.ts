@@ -77,6 +77,7 @@ export function sampleEvents(product: Product) {
     notifiedFail: { ...notified, notifyId: 'n-2', status: 'FAIL' },
     notifiedDuplicate: { ...notified, at: T0 + 3_500, notifyId: 'n-1', status: 'SUCCESS' },
     notifiedWrongAmount: { ...notified, notifyId: 'n-3', status: 'SUCCESS', amount: wrongAmount },
+    notifiedSuccessLater: { ...notified, at: T0 + 8_500, notifyId: 'n-4', status: 'SUCCESS' },
     // Timers.
     pollDue: { type: 'POLL_DUE', at: T0 + 10_000 },
     expiryDue: { type: 'EXPIRY_DUE', at: T0 + 30 * 60_000 },
@@ -92,6 +93,10 @@ export function sampleEvents(product: Product) {
     refundPollDue: { type: 'REFUND_POLL_DUE', at: T0 + 7_000 },
     cancelRequested: { type: 'CANCEL_REQUESTED', at: T0 + 8_000 },
     cancelWindowClosed: { type: 'CANCEL_WINDOW_CLOSED', at: T0 + 12 * 3600_000 + 1 },
+    // The full refund of a payment taken after it had expired or been cancelled.
+    lateRefundPending: { type: 'REFUND_ANSWERED', at: T0 + 9_000, refundId: `late-sample-${product.toLowerCase()}`, status: 'PENDING', gatewayRefundId: 'gr-late' },
+    lateRefundSuccess: { type: 'REFUND_ANSWERED', at: T0 + 9_500, refundId: `late-sample-${product.toLowerCase()}`, status: 'SUCCESS', gatewayRefundId: 'gr-late' },
+    lateRefundFail: { type: 'REFUND_ANSWERED', at: T0 + 9_500, refundId: `late-sample-${product.toLowerCase()}`, status: 'FAIL', gatewayRefundId: 'gr-late' },
   } satisfies Record<string, PaymentEvent>;
 }
 
@@ -184,8 +189,11 @@ const JOURNEYS: Record<Product, SampleName[][]> = {
     ['payAcceptedPending', 'expiryDue', 'detailPending', 'cancelRefused', 'detailSuccess'],
     ['payAcceptedPending', 'notifiedSuccess', 'refundRequested', 'refundAnsweredPending', 'refundPollDue', 'refundAnsweredSuccess'],
     ['payAcceptedPending', 'cancelRequested', 'cancelOk'],
+    ['payAcceptedPending', 'cancelRequested', 'cancelOk', 'notifiedSuccess', 'detailSuccess', 'lateRefundSuccess'],
+    ['payAcceptedPending', 'notifiedWrongAmount', 'notifiedSuccess'],
   ],
   ORDER_CODE: [
+    ['payAcceptedPending', 'expiryDue', 'detailClosed', 'notifiedSuccess', 'detailSuccess', 'lateRefundPending', 'refundPollDue', 'lateRefundSuccess'],
     ['payAcceptedSuccess', 'cancelRequested', 'cancelOk'],
     ['payAcceptedSuccess', 'refundRequested', 'refundAnsweredFail', 'refundRequestedRest', 'refundAnsweredSuccess'],
     ['payUnknown', 'detailPending', 'notifiedFail'],
