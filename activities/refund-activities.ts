@@ -9,6 +9,8 @@ import type { RefundOutcome } from '../machines/types.js';
 export interface RefundInput {
   merchantTransId: string;
   refundId: string;
+  /** The refundRequestId the gateway knows this refund by. */
+  upstreamId: string;
   amount: Money;
   reason: string | null;
 }
@@ -18,7 +20,7 @@ export function refundActivities(gateway: GatewayClient, notifyUrl: string) {
     async refund(input: RefundInput): Promise<RefundOutcome> {
       const res = await gateway.refund({
         merchantTransId: input.merchantTransId,
-        refundRequestId: input.refundId,
+        refundRequestId: input.upstreamId,
         refundAmount: input.amount,
         notifyUrl,
         ...(input.reason ? { reason: input.reason } : {}),
@@ -30,8 +32,8 @@ export function refundActivities(gateway: GatewayClient, notifyUrl: string) {
       return { refundId: input.refundId, status: res.data.status, gatewayRefundId: res.data.gatewayRefundId };
     },
 
-    async refundDetail(refundId: string): Promise<RefundOutcome | null> {
-      const res = await gateway.refundDetail(refundId);
+    async refundDetail({ refundId, upstreamId }: { refundId: string; upstreamId: string }): Promise<RefundOutcome | null> {
+      const res = await gateway.refundDetail(upstreamId);
       // Not known upstream yet: the REFUND itself is still being retried; ask again later.
       if (res.result.resultStatus === 'F' && res.result.resultCode === RESULT_CODES.refundNotExist) return null;
       if (res.result.resultStatus !== 'S' || !res.data) throw new GatewayUnknownOutcomeError(`REFUND DETAIL answered ${res.result.resultStatus} ${res.result.resultCode}`);

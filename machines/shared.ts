@@ -87,6 +87,14 @@ export const guards = {
 };
 
 /** What may still be refunded: the amount less every refund not FAILED. */
+/**
+ * Refund ids are the merchant's, unique per payment; the gateway wants them unique per merchant.
+ * Upstream, a refund is named by the payment's gatewayTransId and its position: deterministic,
+ * so a retried REFUND carries the same id.
+ */
+export const upstreamRefundId = (context: PaymentContext, suffix: string) =>
+  `${context.gatewayTransId ?? context.merchantTransId}-${suffix}`.slice(-64);
+
 /** The one refund that returns a payment taken after it had expired or been cancelled. */
 export const lateRefundId = (context: PaymentContext) => `late-${context.merchantTransId}`.slice(0, 64);
 
@@ -157,7 +165,7 @@ export const updates = {
   addRefund: update({
     refunds: ({ context, event }: Args) =>
       event.type === 'REFUND_REQUESTED'
-        ? [...context.refunds, { refundId: event.refundId, amount: event.amount, reason: event.reason, status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null }]
+        ? [...context.refunds, { refundId: event.refundId, upstreamId: upstreamRefundId(context, `r${context.refunds.length + 1}`), amount: event.amount, reason: event.reason, status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null }]
         : context.refunds,
   }),
   settleRefund: update({
@@ -198,7 +206,7 @@ export const updates = {
   addLateRefund: update({
     refunds: ({ context, event }: Args) => [
       ...context.refunds,
-      { refundId: lateRefundId(context), amount: context.amount, reason: 'paid after the payment had ended', status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null },
+      { refundId: lateRefundId(context), upstreamId: upstreamRefundId(context, 'late'), amount: context.amount, reason: 'paid after the payment had ended', status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null },
     ],
     flags: ({ context, event }: Args) => [
       ...context.flags,

@@ -32,7 +32,10 @@ export interface PaymentInput {
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
 export interface RefundRecord {
+  /** The merchant's id: unique within this payment. */
   refundId: string;
+  /** The refundRequestId sent upstream: unique at the gateway (gatewayTransId and position). */
+  upstreamId: string;
   amount: Money;
   reason: string | null;
   status: RefundStatus;

@@ -31,7 +31,7 @@ it('continues as new after many refunds, keeping refunds, amounts, idempotency a
   const latestRun = (await handle.describe()).runId;
   expect(latestRun).not.toBe(firstRun);
   const view = (await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`)).body;
-  expect(view).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 1500 }, allowed: { refundableAmount: { value: 500 } } });
+  expect(view, JSON.stringify(view.refunds.map((r: { refundId: string }) => r.refundId))).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 1500 }, allowed: { refundableAmount: { value: 500 } } });
   expect(view.refunds).toHaveLength(15);
   // The carried state still guards: the same refundId answers the same refund, and no overdraft.
   expect((await http('POST', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}/refunds`, { refundId: 'r-3', amount: { currency: 'CNY', value: 100 } })).status).toBe(200);

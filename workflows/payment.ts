@@ -76,7 +76,8 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   setHandler(notificationSignal, (n) => {
     const at = Date.now();
     if (n.notifyType === 'REFUND_RESULT') {
-      inbox.push({ event: { type: 'REFUND_ANSWERED', at, refundId: n.refundRequestId, status: n.status, gatewayRefundId: n.gatewayRefundId } });
+      const r = snapshot.context.refunds.find((x) => x.upstreamId === n.refundRequestId);
+      if (r) inbox.push({ event: { type: 'REFUND_ANSWERED', at, refundId: r.refundId, status: n.status, gatewayRefundId: n.gatewayRefundId } });
     } else {
       inbox.push({ event: { type: 'NOTIFIED', at, notifyId: n.notifyId, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount } });
     }
@@ -155,13 +156,13 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
         case 'callRefund': {
           const { refundId } = action.params as EffectParams['callRefund'];
           const r = snapshot.context.refunds.find((x) => x.refundId === refundId)!;
-          const outcome = await refund({ merchantTransId: input.machine.merchantTransId, refundId, amount: r.amount, reason: r.reason });
+          const outcome = await refund({ merchantTransId: input.machine.merchantTransId, refundId, upstreamId: r.upstreamId, amount: r.amount, reason: r.reason });
           internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
           break;
         }
         case 'callRefundDetail':
           for (const r of snapshot.context.refunds.filter((x) => x.status === 'PENDING')) {
-            const outcome = await refundDetail(r.refundId);
+            const outcome = await refundDetail({ refundId: r.refundId, upstreamId: r.upstreamId });
             if (outcome) internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
           }
           break;
