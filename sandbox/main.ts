@@ -1,20 +1,10 @@
 // Runs the gateway sandbox standalone from the environment: `tsx sandbox/main.ts`.
-import { endpoints, loadConfig } from '../config/config.js';
+import { loadConfig } from '../config/config.js';
+import { sandboxOptions } from './from-config.js';
 import { startSandbox } from './server.js';
 
 const config = loadConfig();
-const sandbox = await startSandbox({
-  port: config.SANDBOX_PORT,
-  clientId: config.GATEWAY_CLIENT_ID,
-  secret: config.GATEWAY_SECRET,
-  notifyRetryMs: config.SANDBOX_NOTIFY_RETRY_MS.split(',').map(Number),
-  timezone: config.GATEWAY_TIMEZONE,
-  ...(config.PUBLIC_SANDBOX_URL && { publicUrl: config.PUBLIC_SANDBOX_URL }),
-  // Entry-code payments made without a notifyUrl notify the service's webhook (NOTIFY_URL, else the local API).
-  entryCodeNotifyUrl: endpoints(config).notifyUrl,
-  refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600_000,
-  logger: { level: config.LOG_LEVEL },
-});
+const sandbox = await startSandbox({ ...sandboxOptions(config), logger: { level: config.LOG_LEVEL } });
 sandbox.app.log.info({ url: sandbox.url }, 'gateway sandbox listening');
 
 let stopping = false;

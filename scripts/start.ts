@@ -4,6 +4,7 @@
 import { join, resolve } from 'node:path';
 import { ConfigError, endpoints, loadConfig, type Config } from '../config/config.js';
 import { ROOT, startNats, startTemporalDev } from '../devservers/servers.js';
+import { sandboxOptions } from '../sandbox/from-config.js';
 import { startSandbox } from '../sandbox/server.js';
 import { apiFromConfig } from '../api/from-config.js';
 import { workerFromConfig } from '../worker/from-config.js';
@@ -43,15 +44,7 @@ async function main() {
     stops.unshift({ name: 'nats', stop: nats.stop });
   }
   if (!config.UPSTREAM_BASE_URL) {
-    const sandbox = await startSandbox({
-      port: config.SANDBOX_PORT,
-      clientId: config.GATEWAY_CLIENT_ID,
-      secret: config.GATEWAY_SECRET,
-      notifyRetryMs: config.SANDBOX_NOTIFY_RETRY_MS.split(',').map(Number),
-      timezone: config.GATEWAY_TIMEZONE,
-      publicUrl: e.sandboxPublicUrl,
-      entryCodeNotifyUrl: e.notifyUrl,
-    });
+    const sandbox = await startSandbox(sandboxOptions(config));
     stops.unshift({ name: 'sandbox', stop: sandbox.close });
   }
   const worker = await workerFromConfig(config);

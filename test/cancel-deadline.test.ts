@@ -1,19 +1,17 @@
 // The same-day cancellation deadline on the time-skipping test server: a payment made at
 // 23:59:50 gateway time can be cancelled at 23:59:58 and not at 00:00:01, in the default zone
 // and in another. The gateway is stubbed here: the clock is the point.
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/time-skipping.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Activities } from '../activities/index.js';
 import { workflowInput } from '../api/workflow-input.js';
-import { binaries } from '../devservers/servers.js';
 import { endOfGatewayDay, formatGatewayTime } from '../domain/gateway-time.js';
 import { validatePaymentRequest } from '../domain/payment-request.js';
-import { SEARCH_ATTRIBUTE_SPECS, WORKFLOW_TYPE, cancelUpdate, stateQuery } from '../workflows/messages.js';
+import { WORKFLOW_TYPE, cancelUpdate, stateQuery } from '../workflows/messages.js';
 import { PAY_CODE, cashierBody, uniqueId } from './support/service.js';
 
-const { IndexedValueType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
 let worker: Worker;
 let running: Promise<void>;
@@ -32,15 +30,7 @@ const activities: Activities = {
 };
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: binaries.temporalTestServer } },
-  });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTE_SPECS.map((spec) => spec.split('=')).map(([name, type]) => [name, type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
-  });
+  env = await timeSkippingEnv();
   worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, activities });
   running = worker.run();
 });

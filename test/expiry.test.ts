@@ -1,36 +1,25 @@
 // Expiry on the time-skipping test server: nobody pays, the workflow's durable timer fires at
 // expireAt, a last DETAIL still finds the order open, so it is closed upstream and the payment
 // ends EXPIRED. Real activities: the sandbox and NATS of the global setup.
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/time-skipping.js';
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { workflowInput } from '../api/workflow-input.js';
-import { binaries } from '../devservers/servers.js';
 import { validatePaymentRequest } from '../domain/payment-request.js';
 import { startWorker, type RunningWorker } from '../worker/worker.js';
-import { SEARCH_ATTRIBUTE_SPECS, TASK_QUEUE, WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
+import { TASK_QUEUE, WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
 import { TEST_GATEWAY } from './support/constants.js';
 import { cashierBody, eventsUntil, http, uniqueId } from './support/service.js';
 
-const { IndexedValueType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
 let worker: RunningWorker;
 let nats: NatsConnection;
 const sandboxUrl = inject('sandboxUrl');
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: binaries.temporalTestServer } },
-  });
-  // The test server knows no custom search attributes until told, like a fresh cluster.
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTE_SPECS.map((spec) => spec.split('=')).map(([name, type]) => [name, type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
-  });
+  env = await timeSkippingEnv();
   worker = await startWorker({
     temporalAddress: env.address,
     namespace: env.namespace ?? 'default',

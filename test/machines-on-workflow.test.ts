@@ -1,33 +1,23 @@
 // The machines' paths replayed against the real workflow on the time-skipping test server:
 // events as scripted gateway answers and signals, timers skipped. The workflow must pass through
 // the same final state and publish the same events as the pure machine says.
-import { temporal } from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnv } from './support/time-skipping.js';
 import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { entryWorkflowInput, workflowInput, type InputOptions } from '../api/workflow-input.js';
-import { binaries } from '../devservers/servers.js';
 import type { Product } from '../gateway/wire.js';
 import type { PaymentEvent } from '../machines/index.js';
-import { SEARCH_ATTRIBUTE_SPECS, WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
+import { WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
 import { journeyPaths, representativePaths } from './machines/events.js';
 import { PAY_CODE, cashierBody, uniqueId } from './support/service.js';
 import { planPath } from './support/workflow-driver.js';
 import { validatePaymentRequest } from '../domain/payment-request.js';
 
-const { IndexedValueType } = temporal.api.enums.v1;
 let env: TestWorkflowEnvironment;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: binaries.temporalTestServer } },
-  });
-  await env.connection.operatorService.addSearchAttributes({
-    namespace: env.namespace ?? 'default',
-    searchAttributes: Object.fromEntries(
-      SEARCH_ATTRIBUTE_SPECS.map((spec) => spec.split('=')).map(([name, type]) => [name, type === 'Int' ? IndexedValueType.INDEXED_VALUE_TYPE_INT : IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]),
-    ),
-  });
+  env = await timeSkippingEnv();
 });
 afterAll(async () => env?.teardown());
 
