@@ -115,6 +115,19 @@ describe('refunds', () => {
     expect(upstream).toHaveLength(1);
   });
 
+  it('keeps one refund when the worker restarts between the refund\'s acceptance and the gateway\'s answer', async () => {
+    const { id, paymentId } = await paidPayment();
+    await shopper.faults({ latencyMs: 1500 });
+    expect((await refundOf(paymentId, 'r-restart', 700)).status).toBe(202);
+    await svc.restartWorker(); // the REFUND call is in flight now
+    await shopper.faults({});
+    const events = await refundEvents(paymentId, 1);
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded']);
+    const upstream = (await shopper.order(id)).refunds as { refundAmount: { value: number } }[];
+    expect(upstream.map((r) => r.refundAmount.value)).toEqual([700]);
+    expect((await http('GET', url(paymentId))).body).toMatchObject({ refundedAmount: { value: 700 }, allowed: { refundableAmount: { value: 300 } } });
+  });
+
   it('refuses bad requests with a clear error and changes nothing', async () => {
     const { paymentId } = await paidPayment();
     for (const [value, rule] of [[-5, /greater than 0/], [0, /greater than 0/], [10.5, /integer/]] as const) {

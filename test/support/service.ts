@@ -23,6 +23,8 @@ export interface TestService {
   nats: NatsConnection;
   apiUrl: string;
   sandboxUrl: string;
+  /** Stops the worker (in-flight activities are cancelled) and starts a new one. */
+  restartWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,21 +46,29 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
     refundWindowMs: 365 * 24 * 3600_000,
   });
-  const worker = await startWorker({
-    temporalAddress,
-    namespace: 'default',
-    natsUrl: inject('natsUrl'),
-    gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
-    notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
-    workflowBundle: { codePath: inject('workflowBundlePath') },
-  });
+  const newWorker = () =>
+    startWorker({
+      temporalAddress,
+      namespace: 'default',
+      natsUrl: inject('natsUrl'),
+      gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
+      notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+  let worker = await newWorker();
   const nats = await connect({ servers: inject('natsUrl') });
   return {
     api,
-    worker,
+    get worker() {
+      return worker;
+    },
     nats,
     apiUrl: api.url,
     sandboxUrl,
+    async restartWorker() {
+      await worker.stop();
+      worker = await newWorker();
+    },
     async stop() {
       await nats.drain();
       await worker.stop();
