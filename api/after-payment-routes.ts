@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Money } from '../domain/money.js';
 import { REQUEST_ERRORS, cancelUpdate, refundUpdate } from '../workflows/messages.js';
+import { refundView } from '../workflows/view.js';
 import { ApiError } from './errors.js';
 
 const RefundBody = z.object({
@@ -53,7 +54,7 @@ export function afterPaymentRoutes(app: FastifyInstance, opts: { client: Client 
     try {
       const handle = opts.client.workflow.getHandle(paymentId);
       const result = await handle.executeUpdate(refundUpdate, { args: [{ ...body.data, reason: body.data.reason ?? null }] });
-      return reply.code(result.created ? 202 : 200).send(result.refund);
+      return reply.code(result.created ? 202 : 200).send(refundView(result.refund));
     } catch (err) {
       throw refusal(err, paymentId);
     }

@@ -2,6 +2,7 @@
 import type { PaymentView } from '../domain/payment-view.js';
 import { statusOf, type PaymentSnapshot } from '../machines/index.js';
 import { refundableValue, refundedValue } from '../machines/shared.js';
+import type { RefundRecord } from '../machines/types.js';
 import type { PaymentWorkflowInput } from './messages.js';
 
 export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInput, now: number): PaymentView {
@@ -20,7 +21,7 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     gatewayTransId: c.gatewayTransId,
     expiresAt: input.display.expiresAt,
     cancelDeadline: input.display.cancelDeadline,
-    refunds: c.refunds.map((r) => ({ refundId: r.refundId, amount: r.amount, status: r.status, reason: r.reason, failure: r.failure })),
+    refunds: c.refunds.map(refundView),
     allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },
     failure: c.failure,
     flags: (c.flags ?? []).map((f) => ({ code: f.code, message: f.message, at: new Date(f.at).toISOString() })),
@@ -34,3 +35,6 @@ export const stateName = (snapshot: PaymentSnapshot): string => {
   const value: unknown = snapshot.value;
   return typeof value === 'string' ? value : JSON.stringify(value);
 };
+
+/** A refund as the merchant sees it (the view and the refund API answer). */
+export const refundView = (r: RefundRecord) => ({ refundId: r.refundId, amount: r.amount, status: r.status, reason: r.reason, failure: r.failure });
