@@ -7,6 +7,7 @@ import type { GatewayNotification, Notification, RefundNotification } from '../g
 import type { FaultState } from './faults.js';
 import type { Order } from './orders.js';
 import type { Refund } from './refunds.js';
+import { SandboxTimers } from './timers.js';
 
 export interface DeliveryAttempt {
   attempt: number;
@@ -48,9 +49,8 @@ export interface NotifierOptions {
 
 export class Notifier {
   private readonly log = new Map<string, Delivery[]>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new SandboxTimers();
   private readonly inFlight = new Set<AbortController>();
-  private closed = false;
 
   constructor(private readonly opts: NotifierOptions) {}
 
@@ -98,9 +98,7 @@ export class Notifier {
 
   /** Stops every pending retry and aborts requests in flight. */
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.close();
     for (const c of this.inFlight) c.abort();
     this.inFlight.clear();
   }
@@ -134,17 +132,11 @@ export class Notifier {
   }
 
   private schedule(ms: number, run: () => Promise<void>): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void run();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
+    this.timers.later(ms, () => void run());
   }
 
   private async attempt(delivery: Delivery, n: GatewayNotification, body: string, index: number): Promise<void> {
-    if (this.closed) return;
+    if (this.timers.closed) return;
     const at = new Date().toISOString();
     const attempt = index + 1;
     if (!delivery.duplicate && this.opts.faults.dropAttempt()) {
@@ -153,7 +145,7 @@ export class Notifier {
       return this.retryAfter(delivery, n, body, index);
     }
     const result = await this.post(delivery.notifyUrl, body);
-    if (this.closed) return;
+    if (this.timers.closed) return;
     delivery.attempts.push({ attempt, at, ...result });
     if (result.outcome === 'ACKED') {
       delivery.acked = true;

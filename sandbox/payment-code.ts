@@ -3,6 +3,7 @@
 // timers of shoppers who confirm in the app a while after the scan.
 import { z } from 'zod';
 import { MAX_EXPIRY_MS } from './pay-rules.js';
+import { SandboxTimers } from './timers.js';
 
 export const SETTLED_STATUSES = ['SUCCESS', 'FAIL'] as const;
 export type SettledStatus = (typeof SETTLED_STATUSES)[number];
@@ -46,8 +47,7 @@ function normalize(input: PaymentCodeAnswerInput): PaymentCodeAnswer {
 
 export class PaymentCodeDesk {
   private current: PaymentCodeAnswer = DEFAULT_PAYMENT_CODE_ANSWER;
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
+  private readonly timers = new SandboxTimers();
 
   /** The answer the next PAYMENT_CODE PAY gets (orders already created keep theirs). */
   get(): PaymentCodeAnswer {
@@ -64,20 +64,12 @@ export class PaymentCodeDesk {
     return this.get();
   }
 
-  /** Runs `confirm` after `ms` unless the sandbox closes first; the timer never keeps the process alive. */
+  /** Runs `confirm` after `ms` unless the sandbox closes first. */
   later(ms: number, confirm: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      confirm();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
+    this.timers.later(ms, confirm);
   }
 
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.close();
   }
 }

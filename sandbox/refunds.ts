@@ -7,6 +7,7 @@ import type { Money } from '../domain/money.js';
 import { localDateKey } from '../domain/gateway-time.js';
 import type { RefundStatus } from '../gateway/wire.js';
 import { MAX_EXPIRY_MS } from './pay-rules.js';
+import { SandboxTimers } from './timers.js';
 
 export const REFUND_SETTLED_STATUSES = ['SUCCESS', 'FAIL'] as const;
 export type RefundSettledStatus = (typeof REFUND_SETTLED_STATUSES)[number];
@@ -55,8 +56,7 @@ export interface NewRefund {
 export class RefundDesk {
   private current: RefundAnswer = DEFAULT_REFUND_ANSWER;
   private readonly byRequestId = new Map<string, Refund>();
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private closed = false;
+  private readonly timers = new SandboxTimers();
   // A random start, like gatewayTransId, so a restarted sandbox does not reuse ids.
   private seq = randomInt(1, 50_000_000);
 
@@ -104,21 +104,13 @@ export class RefundDesk {
     return refund;
   }
 
-  /** Runs `settle` after `ms` unless the sandbox closes first; the timer never keeps the process alive. */
+  /** Runs `settle` after `ms` unless the sandbox closes first. */
   later(ms: number, settle: () => void): void {
-    if (this.closed) return;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      settle();
-    }, ms);
-    timer.unref();
-    this.timers.add(timer);
+    this.timers.later(ms, settle);
   }
 
   close(): void {
-    this.closed = true;
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.timers.close();
   }
 }
 
