@@ -7,6 +7,9 @@ const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().positive();
 const positiveInt = seconds;
 const url = z.url();
+/** The embedded sandbox's published secret: never accepted with a real upstream. */
+export const SANDBOX_DEFAULT_SECRET = 'sandbox-shared-secret-change-me';
+
 const timezone = z.string().refine(isTimezone, 'must be an IANA time zone such as Asia/Shanghai');
 
 export const ConfigSchema = z.object({
@@ -17,11 +20,32 @@ export const ConfigSchema = z.object({
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_UI_PORT: port.default(8233),
   TEMPORAL_PORT: port.default(7233),
-  NATS_URL: z.string().regex(/^nats:\/\/[^:]+:\d+$/, 'must be nats://host:port').optional(),
+  NATS_URL: z.string().regex(/^(nats|tls):\/\/[^:]+:\d+$/, 'must be nats://host:port or tls://host:port').optional(),
   NATS_PORT: port.default(4223),
+  /** The service's NATS identity for an external NATS: a .creds file, or user and password; NATS_TLS_CA trusts its TLS. */
+  NATS_CREDS: z.string().min(1).optional(),
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TLS_CA: z.string().min(1).optional(),
+  /** Temporal mTLS (TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY, optional TEMPORAL_TLS_CA) or an API key (Temporal Cloud). */
+  TEMPORAL_TLS_CERT: z.string().min(1).optional(),
+  TEMPORAL_TLS_KEY: z.string().min(1).optional(),
+  TEMPORAL_TLS_CA: z.string().min(1).optional(),
+  TEMPORAL_API_KEY: z.string().min(1).optional(),
+  /** How long the API waits on Temporal before it answers 503 TEMPORAL_UNAVAILABLE. */
+  TEMPORAL_UNAVAILABLE_AFTER_MS: z.coerce.number().int().positive().default(3_000),
+  /** Merchant API keys: name:secret,name:secret (secrets of at least 32 characters). */
+  API_KEYS: z.string().optional(),
+  /** Requests per second each API key may make (a token bucket of RATE_LIMIT_BURST). */
+  RATE_LIMIT_PER_SECOND: z.coerce.number().positive().default(50),
+  RATE_LIMIT_BURST: positiveInt.default(100),
+  /** A request whose body has not fully arrived by then is cut off (slow-body clients). */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** A notification's request-time must lie within this many seconds of now, either way. */
+  NOTIFICATION_MAX_AGE_SECONDS: seconds.default(300),
   UPSTREAM_BASE_URL: url.optional(),
   GATEWAY_CLIENT_ID: z.string().min(1).default('merchant-sandbox'),
-  GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').default('sandbox-shared-secret-change-me'),
+  GATEWAY_SECRET: z.string().min(16, 'must be at least 16 characters').default(SANDBOX_DEFAULT_SECRET),
   GATEWAY_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   GATEWAY_TIMEZONE: timezone.default('Asia/Shanghai'),
   NOTIFY_URL: url.optional(),
@@ -52,11 +76,55 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     Object.keys(ConfigSchema.shape).flatMap((k) => (env[k] === undefined || env[k] === '' ? [] : [[k, env[k]]])),
   );
   const parsed = ConfigSchema.safeParse(picked);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);
-    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
-  }
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((i) => `  ${String(i.path[0])}=${JSON.stringify(picked[String(i.path[0])])}: ${i.message}`);
+  if (parsed.success) problems.push(...crossChecks(parsed.data).map((p) => `  ${p}`));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   return parsed.data;
+}
+
+export interface ApiKey {
+  name: string;
+  secret: string;
+}
+
+/** API_KEYS as named keys; throws a ConfigError naming the rule a key breaks. */
+export function parseApiKeys(value: string | undefined): ApiKey[] {
+  if (!value) return [];
+  const keys = value.split(',').map((entry, i) => {
+    const at = entry.indexOf(':');
+    const name = at < 0 ? '' : entry.slice(0, at).trim();
+    const secret = at < 0 ? '' : entry.slice(at + 1).trim();
+    if (!/^[A-Za-z0-9_.-]{1,64}$/.test(name)) throw new ConfigError(`API_KEYS: entry ${i + 1} must be name:secret with a name of 1 to 64 characters of A-Z, a-z, 0-9, _ . or -`);
+    if (secret.length < 32) throw new ConfigError(`API_KEYS: the secret of key ${name} must be at least 32 characters (generate one with: openssl rand -base64 32)`);
+    return { name, secret };
+  });
+  const names = new Set(keys.map((k) => k.name));
+  if (names.size !== keys.length) throw new ConfigError('API_KEYS: key names must be unique');
+  return keys;
+}
+
+/** Rules across variables: a real upstream gets no sandbox default and no open API. */
+function crossChecks(c: Config): string[] {
+  const out: string[] = [];
+  try {
+    parseApiKeys(c.API_KEYS);
+  } catch (err) {
+    out.push((err as Error).message);
+  }
+  if (c.UPSTREAM_BASE_URL) {
+    if (c.GATEWAY_SECRET === SANDBOX_DEFAULT_SECRET) {
+      out.push('GATEWAY_SECRET: must be set to the secret agreed with the gateway when UPSTREAM_BASE_URL is set (the sandbox default is public)');
+    }
+    if (!c.API_KEYS) out.push('API_KEYS: must be set when UPSTREAM_BASE_URL is set (name:secret,...; secrets of at least 32 characters)');
+  }
+  if ((c.TEMPORAL_TLS_CERT === undefined) !== (c.TEMPORAL_TLS_KEY === undefined)) {
+    out.push('TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY: set both (mTLS) or neither');
+  }
+  if ((c.NATS_USER === undefined) !== (c.NATS_PASSWORD === undefined)) out.push('NATS_USER and NATS_PASSWORD: set both or neither');
+  if (c.NATS_CREDS && c.NATS_USER) out.push('NATS_CREDS and NATS_USER: use one identity, not both');
+  return out;
 }
 
 /** Where each component is reached: the configured address, else the embedded default. */
