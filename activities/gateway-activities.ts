@@ -45,7 +45,11 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
       }
     },
 
-    /** `purpose` (reconcile, poll, expiry) only labels the call in the history and the logs. */
+    /**
+     * `purpose` (reconcile, poll, expiry, late, confirm) only labels the call in the history and
+     * the logs. A rejection (4xx) is thrown as GatewayRejectedError, which is never retried here:
+     * the workflow treats it as an unknown answer and asks again on its poll schedule.
+     */
     async detail(merchantTransId: string, _purpose?: DetailPurpose): Promise<DetailOutcome> {
       const res = await gateway.detail(merchantTransId);
       if (res.result.resultStatus === 'F' && res.result.resultCode === RESULT_CODES.orderNotExist) return { found: false };
@@ -56,8 +60,15 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
       return { found: true, gatewayTransId, status, amount, payAction };
     },
 
+    /** A rejection (4xx) is the gateway refusing the cancellation: the merchant is told, nothing retries. */
     async cancel(merchantTransId: string): Promise<CancelOutcome> {
-      const res = await gateway.cancel(merchantTransId);
+      let res;
+      try {
+        res = await gateway.cancel(merchantTransId);
+      } catch (err) {
+        if (err instanceof GatewayRejectedError) return { ok: false, code: err.resultCode ?? `HTTP_${err.status}`, message: err.message };
+        throw err;
+      }
       if (res.result.resultStatus === 'U') throw new GatewayUnknownOutcomeError(`CANCEL answered U ${res.result.resultCode}`);
       if (res.result.resultStatus === 'F') return { ok: false, code: res.result.resultCode, message: res.result.resultMessage };
       return { ok: true, status: res.data?.status ?? 'CLOSED' };

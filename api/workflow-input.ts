@@ -62,6 +62,8 @@ export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: n
       pollInitialMs: opts.pollInitialMs,
       pollMaxMs: opts.pollMaxMs,
       maxPolls: null,
+      // Since 0.4 a signed notification alone is not proof: DETAIL confirms it (absent before, so old histories replay).
+      confirmByDetail: true,
     },
     request: null,
     fingerprint: `entry:${n.gatewayTransId}`,

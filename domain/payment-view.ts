@@ -25,9 +25,13 @@ export const PaymentView = z.object({
       amount: Money,
       status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']),
       reason: z.string().nullable(),
+      /** The merchant API key that asked; null for refunds the service made itself. */
+      requestedBy: z.string().nullable(),
       failure: z.object({ code: z.string(), message: z.string() }).nullable(),
     }),
   ),
+  /** The merchant API key that asked for the cancellation, once one has. */
+  cancelRequestedBy: z.string().nullable(),
   allowed: z.object({ cancel: z.boolean(), refundableAmount: ZeroableMoney }),
   failure: z.object({ code: z.string(), message: z.string() }).nullable(),
   flags: z.array(z.object({ code: z.string(), message: z.string(), at: z.string() })),

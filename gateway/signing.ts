@@ -21,13 +21,20 @@ export function sign(opts: { secret: string; clientId: string; method: string; p
   return { 'client-id': opts.clientId, 'request-time': time, signature: `algorithm=HMAC-SHA256,keyVersion=1,signature=${sig}` };
 }
 
-/** True when the headers carry a valid signature of this exact body by this secret. */
+/**
+ * True when the headers carry a valid signature of this exact body by this secret. With
+ * `freshness`, the signed request-time must also be a valid time within maxAgeMs of now, either
+ * way: a captured notification cannot be replayed later, whatever it says.
+ */
 export function verify(opts: {
   secret: string;
   method: string;
   path: string;
   body: string;
   headers: Record<string, string | string[] | undefined>;
+  freshness?: { now: number; maxAgeMs: number };
+  /** When set, the signer must be this client id. */
+  clientId?: string;
 }): boolean {
   const h = (k: string) => {
     const v = opts.headers[k];
@@ -37,10 +44,18 @@ export function verify(opts: {
   const time = h(HEADERS.time);
   const header = h(HEADERS.signature);
   if (!clientId || !time || !header) return false;
+  if (opts.clientId !== undefined && clientId !== opts.clientId) return false;
+  if (opts.freshness && !isFresh(time, opts.freshness.now, opts.freshness.maxAgeMs)) return false;
   const given = /(?:^|,)signature=([A-Za-z0-9_-]+)/.exec(header)?.[1];
   if (!given) return false;
   const expected = digest(opts.secret, opts.method, opts.path, clientId, time, opts.body);
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** request-time is epoch milliseconds as decimal digits (what sign() writes), within maxAgeMs of now. */
+export function isFresh(time: string, now: number, maxAgeMs: number): boolean {
+  if (!/^[1-9]\d{0,15}$/.test(time)) return false;
+  return Math.abs(Number(time) - now) <= maxAgeMs;
 }

@@ -1,8 +1,12 @@
 // ENTRY_CODE: the shopper scans the merchant's static EMVCo code and types the amount. Nobody
-// calls PAY: the gateway's NOTIFICATION is the first and only word, and it starts the workflow
-// (signal-with-start). The payment's amount is the notified amount.
-import { cancelled, failed, onNotified, paymentSetup, succeeded, rootHandlers } from './payment-setup.js';
+// calls PAY: the gateway's NOTIFICATION is the first word, and it starts the workflow
+// (signal-with-start). The payment's amount is the notified amount. A signed notification is not
+// proof enough on its own: DETAIL must confirm the order before the payment counts as paid
+// (`confirmByDetail`, set for every payment started since 0.4).
+import { cancelled, failed, onDetailSettled, onNotified, paymentSetup, succeeded, rootHandlers } from './payment-setup.js';
 import { initialContext } from './shared.js';
+
+const confirm = { type: 'callDetail', params: { purpose: 'confirm' } } as const;
 
 export const entryCodeMachine = paymentSetup.createMachine({
   id: 'ENTRY_CODE',
@@ -12,7 +16,21 @@ export const entryCodeMachine = paymentSetup.createMachine({
   states: {
     awaitingNotification: {
       tags: ['CREATED'],
-      on: { NOTIFIED: onNotified },
+      on: { NOTIFIED: [{ guard: 'notifiedSuccessToConfirm', target: 'verifyingNotification', actions: ['touch', 'recordOrder'] }, ...onNotified] },
+    },
+    verifyingNotification: {
+      tags: ['PENDING'],
+      entry: ['schedulePoll', confirm],
+      exit: 'stopPolling',
+      on: {
+        DETAIL_ANSWERED: [
+          ...onDetailSettled,
+          // Still settling at the gateway: the next poll asks again.
+          { guard: 'detailPending', actions: 'touch' },
+          { target: 'failed', actions: ['touch', 'failUnconfirmed'] },
+        ],
+        POLL_DUE: { actions: ['countPoll', 'schedulePoll', confirm] },
+      },
     },
     succeeded, failed, cancelled,
   },

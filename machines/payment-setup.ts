@@ -57,7 +57,10 @@ const lateResults = {
 /** Heard in every state: the cancel-deadline timer, and success notifications for another amount. */
 export const rootHandlers = {
   CANCEL_WINDOW_CLOSED: { actions: 'closeCancelWindow' },
-  NOTIFIED: { guard: 'notifiedWrongAmount', actions: ['flagAmountMismatch', publish('payment.amount_mismatch')] },
+  NOTIFIED: [
+    { guard: 'notifiedOtherOrder', actions: 'flagOtherOrder' },
+    { guard: 'notifiedWrongAmount', actions: ['flagAmountMismatch', publish('payment.amount_mismatch')] },
+  ],
 } as const;
 
 /** Where the machines end. The workflow stays open after these for late messages and refunds. */

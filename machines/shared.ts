@@ -53,15 +53,19 @@ export const guards = {
   canPayAgain: ({ context, event }: Args) => detailStatus(event) === 'NOT_FOUND' && context.payAttempts < MAX_PAY_ATTEMPTS,
   pollsExhausted: ({ context }: Args) => context.maxPolls != null && context.pollCount >= context.maxPolls,
   notifiedSuccess: ({ context, event }: Args) =>
-    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameAmount(context, event) && !seen(context, event),
+    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameOrder(context, event) && sameAmount(context, event) && !seen(context, event),
+  /** ENTRY_CODE: a success notification that DETAIL must confirm before it counts. */
+  notifiedSuccessToConfirm: ({ context, event }: Args) => context.confirmByDetail === true && guards.notifiedSuccess({ context, event }),
   /** A success notification for another amount or currency: never trusted, only flagged. */
   notifiedWrongAmount: ({ context, event }: Args) =>
-    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && !sameAmount(context, event) && !seen(context, event),
+    event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameOrder(context, event) && !sameAmount(context, event) && !seen(context, event),
+  /** A notification about another order (gatewayTransId or product): never acted on, only flagged. */
+  notifiedOtherOrder: ({ context, event }: Args) => event.type === 'NOTIFIED' && !sameOrder(context, event) && !seen(context, event),
   /** After EXPIRED/CANCELLED, DETAIL confirms the money was taken and no late refund exists yet. */
   lateSuccessToRefund: ({ context, event }: Args) =>
     detailStatus(event) === 'SUCCESS' && sameAmount(context, event) && !context.refunds.some((r) => r.refundId === lateRefundId(context)),
   notifiedFailure: ({ context, event }: Args) =>
-    event.type === 'NOTIFIED' && event.status === 'FAIL' && !seen(context, event),
+    event.type === 'NOTIFIED' && event.status === 'FAIL' && sameOrder(context, event) && !seen(context, event),
   cancelAccepted: ({ event }: Args) => event.type === 'CANCEL_ANSWERED' && event.ok,
   /** The answer to the merchant's own CANCEL (only one is ever in flight). */
   merchantCancelAccepted: ({ context, event }: Args) => context.cancelInFlight && event.type === 'CANCEL_ANSWERED' && event.ok,
@@ -118,6 +122,13 @@ function sameAmount(context: PaymentContext, event: PaymentEvent): boolean {
   return amount !== null && amount.currency === context.amount.currency && amount.value === context.amount.value;
 }
 
+/** The notification is about this payment's order: same product and, once known, same gatewayTransId. */
+function sameOrder(context: PaymentContext, event: PaymentEvent): boolean {
+  if (event.type !== 'NOTIFIED') return false;
+  if (event.product !== undefined && event.product !== context.product) return false;
+  return context.gatewayTransId === null || context.gatewayTransId === event.gatewayTransId;
+}
+
 function seen(context: PaymentContext, event: PaymentEvent): boolean {
   return event.type === 'NOTIFIED' && context.notifyIds.includes(event.notifyId);
 }
@@ -165,7 +176,7 @@ export const updates = {
   addRefund: update({
     refunds: ({ context, event }: Args) =>
       event.type === 'REFUND_REQUESTED'
-        ? [...context.refunds, { refundId: event.refundId, upstreamId: upstreamRefundId(context, `r${context.refunds.length + 1}`), amount: event.amount, reason: event.reason, status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null }]
+        ? [...context.refunds, { refundId: event.refundId, upstreamId: upstreamRefundId(context, `r${context.refunds.length + 1}`), amount: event.amount, reason: event.reason, status: 'PENDING' as const, requestedAt: event.at, requestedBy: event.requestedBy ?? null, gatewayRefundId: null, failure: null }]
         : context.refunds,
   }),
   settleRefund: update({
@@ -206,14 +217,40 @@ export const updates = {
   addLateRefund: update({
     refunds: ({ context, event }: Args) => [
       ...context.refunds,
-      { refundId: lateRefundId(context), upstreamId: upstreamRefundId(context, 'late'), amount: context.amount, reason: 'paid after the payment had ended', status: 'PENDING' as const, requestedAt: event.at, gatewayRefundId: null, failure: null },
+      { refundId: lateRefundId(context), upstreamId: upstreamRefundId(context, 'late'), amount: context.amount, reason: 'paid after the payment had ended', status: 'PENDING' as const, requestedAt: event.at, requestedBy: null, gatewayRefundId: null, failure: null },
     ],
     flags: ({ context, event }: Args) => [
       ...context.flags,
       { code: 'LATE_SUCCESS_REFUNDED', message: 'the gateway took the money after the payment had ended; refunded in full', at: event.at },
     ],
   }),
-  markCancelInFlight: update({ cancelInFlight: () => true, cancelRefusal: () => null }),
+  markCancelInFlight: update({
+    cancelInFlight: () => true,
+    cancelRefusal: () => null,
+    cancelRequestedBy: ({ context, event }: Args) => (event.type === 'CANCEL_REQUESTED' ? (event.requestedBy ?? null) : (context.cancelRequestedBy ?? null)),
+  }),
+  flagOtherOrder: update({
+    notifyIds: ({ context, event }: Args) => (event.type === 'NOTIFIED' ? [...context.notifyIds, event.notifyId] : context.notifyIds),
+    flags: ({ context, event }: Args) =>
+      event.type === 'NOTIFIED'
+        ? [
+            ...context.flags,
+            {
+              code: 'NOTIFICATION_MISMATCH',
+              message: `notification ${event.notifyId} is about ${event.product ?? 'an unnamed product'} ${event.gatewayTransId}, not this payment's ${context.product} ${context.gatewayTransId ?? ''}; not trusted`.trim(),
+              at: event.at,
+            },
+          ]
+        : context.flags,
+  }),
+  /** ENTRY_CODE: the gateway does not confirm what the notification said; never counted as paid. */
+  failUnconfirmed: update({
+    failure: () => ({ code: 'NOT_CONFIRMED_BY_GATEWAY', message: 'the gateway has no paid order matching the notification (DETAIL); not counted as paid' }),
+    flags: ({ context, event }: Args) => [
+      ...context.flags,
+      { code: 'NOT_CONFIRMED_BY_GATEWAY', message: 'a signed success notification that DETAIL does not confirm; needs review', at: event.at },
+    ],
+  }),
   recordCancelRefusal: update({
     cancelInFlight: () => false,
     cancelRefusal: ({ event }: Args) => (event.type === 'CANCEL_ANSWERED' && !event.ok ? { code: event.code, message: event.message } : null),

@@ -27,6 +27,11 @@ export interface PaymentInput {
   pollMaxMs: number;
   /** PAYMENT_CODE: DETAIL polls while the shopper confirms before the payment is reversed. */
   maxPolls: number | null;
+  /**
+   * ENTRY_CODE: a success notification counts only once DETAIL confirms it. Set in the input of
+   * every ENTRY_CODE payment since 0.4; absent in earlier ones, which trusted the notification.
+   */
+  confirmByDetail?: boolean;
 }
 
 export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
@@ -40,6 +45,8 @@ export interface RefundRecord {
   reason: string | null;
   status: RefundStatus;
   requestedAt: number;
+  /** The merchant API key that asked for it; null for refunds the service made itself. */
+  requestedBy?: string | null;
   /** Set once the gateway has answered the REFUND (or its DETAIL) at least once. */
   gatewayRefundId: string | null;
   failure: Failure | null;
@@ -65,6 +72,8 @@ export interface PaymentContext extends PaymentInput {
   flags: Flag[];
   /** Why the merchant's last cancel was refused by the gateway, if it was. */
   cancelRefusal: Failure | null;
+  /** The merchant API key that asked for the cancellation. */
+  cancelRequestedBy?: string | null;
 }
 
 /** What the gateway said of one refund (REFUND, REFUND DETAIL or a REFUND_RESULT notification). */
@@ -90,6 +99,8 @@ export type CancelOutcome = { ok: true; status: TransStatus } | { ok: false; cod
 
 export interface NotificationFacts {
   notifyId: string;
+  /** Absent only in notifications recorded before 0.4. */
+  product?: Product;
   status: 'SUCCESS' | 'FAIL';
   gatewayTransId: string;
   amount: Money;
@@ -102,10 +113,10 @@ export type PaymentEvent =
   | ({ type: 'NOTIFIED'; at: number } & NotificationFacts)
   | { type: 'POLL_DUE'; at: number }
   | { type: 'EXPIRY_DUE'; at: number }
-  | { type: 'REFUND_REQUESTED'; at: number; refundId: string; amount: Money; reason: string | null }
+  | { type: 'REFUND_REQUESTED'; at: number; refundId: string; amount: Money; reason: string | null; requestedBy?: string | null }
   | ({ type: 'REFUND_ANSWERED'; at: number } & RefundOutcome)
   | { type: 'REFUND_POLL_DUE'; at: number }
-  | { type: 'CANCEL_REQUESTED'; at: number }
+  | { type: 'CANCEL_REQUESTED'; at: number; requestedBy?: string | null }
   | { type: 'CANCEL_WINDOW_CLOSED'; at: number };
 
 /** Event types published on NATS (DESIGN.md section 5), without the `alipay_cn.` prefix. */
@@ -123,7 +134,7 @@ export type PublishedType =
 /** Side effects a machine asks its interpreter for. */
 export interface EffectParams {
   callPay: undefined;
-  callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' | 'late' };
+  callDetail: { purpose: 'reconcile' | 'poll' | 'expiry' | 'late' | 'confirm' };
   callCancel: undefined;
   /** REFUND for a new refund; REFUND DETAIL (refundDetail) for refunds still pending. */
   callRefund: { refundId: string };

@@ -70,7 +70,7 @@ describe.each(['Asia/Shanghai', 'America/Los_Angeles'])('cancel deadline in %s',
     expect(formatGatewayTime(await env.currentTimeMs(), timeZone)).toMatch(/23:59:5\d$/);
     await env.sleep(8_000);
     expect((await handle.query(stateQuery)).allowed.cancel).toBe(true);
-    const view = await handle.executeUpdate(cancelUpdate);
+    const view = await handle.executeUpdate(cancelUpdate, { args: [{ requestedBy: 'test' }] });
     expect(view.status).toBe('CANCELLED');
     expect(cancels).toContain(merchantTransId);
   });
@@ -81,7 +81,7 @@ describe.each(['Asia/Shanghai', 'America/Los_Angeles'])('cancel deadline in %s',
     await env.sleep(11_000);
     expect(formatGatewayTime(await env.currentTimeMs(), timeZone)).toMatch(/ 00:00:0\d$/);
     expect((await handle.query(stateQuery)).allowed.cancel).toBe(false);
-    await expect(handle.executeUpdate(cancelUpdate)).rejects.toMatchObject({ cause: { type: 'CANCEL_WINDOW_CLOSED' } });
+    await expect(handle.executeUpdate(cancelUpdate, { args: [{ requestedBy: 'test' }] })).rejects.toMatchObject({ cause: { type: 'CANCEL_WINDOW_CLOSED' } });
     expect((await handle.query(stateQuery)).status).toBe('SUCCEEDED');
     expect(cancels).not.toContain(merchantTransId);
   });

@@ -1,6 +1,7 @@
 // The worker as the config describes it: shared by worker/main.ts and `npm start`.
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { endpoints, type Config } from '../config/config.js';
+import { natsOptions, temporalOptions } from '../config/connections.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
 const TEMPORAL_LEVELS = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE', silent: 'ERROR' } as const;
@@ -24,6 +25,8 @@ export function workerFromConfig(config: Config): Promise<RunningWorker> {
     temporalAddress: e.temporalAddress,
     namespace: config.TEMPORAL_NAMESPACE,
     natsUrl: e.natsUrl,
+    nats: natsOptions(config),
+    temporal: temporalOptions(config),
     gateway: { baseUrl: e.upstreamBaseUrl, clientId: config.GATEWAY_CLIENT_ID, secret: config.GATEWAY_SECRET, timeoutMs: config.GATEWAY_TIMEOUT_MS },
     notifyUrl: e.notifyUrl,
   });

@@ -1,6 +1,7 @@
 // Builds the worker: activities from their clients, the workflow bundle, the contract task queue.
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import { connect, type NatsConnection } from 'nats';
+import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
+import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connections.js';
 import { fileURLToPath } from 'node:url';
 import { createActivities } from '../activities/index.js';
 import { ensureStream } from '../events/stream.js';
@@ -11,6 +12,10 @@ export interface WorkerOptions {
   temporalAddress: string;
   namespace: string;
   natsUrl: string;
+  /** Identity and TLS for NATS (config/connections.ts natsOptions); reconnection is always without limit. */
+  nats?: Partial<NatsOptions>;
+  /** mTLS or API key for Temporal (config/connections.ts temporalOptions). */
+  temporal?: TemporalConnectOptions;
   gateway: { baseUrl: string; clientId: string; secret: string; timeoutMs: number };
   notifyUrl: string;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
@@ -27,14 +32,14 @@ export interface RunningWorker {
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
-  const nats = await connect({ servers: opts.natsUrl, name: 'alipay-cn-worker' });
+  const nats = await connect({ ...RECONNECT_FOREVER, ...opts.nats, servers: opts.natsUrl, name: 'alipay-cn-worker' });
   await ensureStream(await nats.jetstreamManager());
-  const connection = await NativeConnection.connect({ address: opts.temporalAddress });
+  const connection = await NativeConnection.connect({ address: opts.temporalAddress, ...opts.temporal });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
-    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl }),
+    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), nc: nats, notifyUrl: opts.notifyUrl }),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
   });
   const run = worker.run();

@@ -46,6 +46,13 @@ export interface RefundRequestArgs {
   refundId: string;
   amount: Money;
   reason: string | null;
+  /** The merchant API key that asked (absent in requests recorded before 0.4). */
+  requestedBy?: string | null;
+}
+
+export interface CancelRequestArgs {
+  /** The merchant API key that asked. */
+  requestedBy: string | null;
 }
 
 export interface RefundUpdateResult {
@@ -55,7 +62,7 @@ export interface RefundUpdateResult {
 
 export const notificationSignal = defineSignal<[GatewayNotification]>('notification');
 export const refundUpdate = defineUpdate<RefundUpdateResult, [RefundRequestArgs]>('refund');
-export const cancelUpdate = defineUpdate<PaymentView, []>('cancel');
+export const cancelUpdate = defineUpdate<PaymentView, [CancelRequestArgs]>('cancel');
 export const payUpdate = defineUpdate<PayUpdateResult, [{ fingerprint: string }]>('pay');
 export const stateQuery = defineQuery<PaymentView>('state');
 

@@ -9,8 +9,10 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -28,6 +30,7 @@ import {
   payUpdate,
   searchAttributes,
   stateQuery,
+  type CancelRequestArgs,
   type PaymentWorkflowInput,
   type ResumedState,
 } from './messages.js';
@@ -37,7 +40,15 @@ import { paymentView, stateName } from './view.js';
 /** Continue as new past this many history events (Temporal warns at 10k and stops at 50k). */
 const HISTORY_LIMIT = 10_000;
 
-const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s' } as const;
+/**
+ * Transport failures and unknown outcomes are retried without limit (the gateway heals); a
+ * rejection (4xx) never is: each activity turns it into an answer, or the interpreter asks again
+ * on the poll schedule (DETAIL).
+ */
+const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', nonRetryableErrorTypes: ['GatewayRejectedError'] };
+
+/** 0.4: events go through an outbox that never blocks the payment; earlier histories replay as they ran. */
+const V04 = 'v0.4-publish-outbox';
 
 const { pay } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -59,12 +70,18 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   const machine = machineFor(input.machine.product);
   const internal: PaymentEvent[] = [];
   /** Messages from outside, in arrival order; `applied` runs once the machine has taken the event. */
-  const inbox: { event: PaymentEvent; applied?: () => void }[] = [];
-  const submit = (event: PaymentEvent) => new Promise<void>((applied) => inbox.push({ event, applied }));
+  const inbox: { event: PaymentEvent; applied?: (took: boolean) => void }[] = [];
+  /** Resolves once the machine has taken the event: true when it changed the payment. */
+  const submit = (event: PaymentEvent) => new Promise<boolean>((applied) => inbox.push({ event, applied }));
   const resume = input.resume;
+  const v04 = patched(V04);
   let [snapshot, pending] = resume
     ? [machine.resolveState({ value: resume.value, context: resume.context }) as PaymentSnapshot, []]
     : initialTransition(machine, input.machine);
+  /** Events waiting to be published, oldest first; one publisher drains them in order. */
+  const outbox: { subject: string; event: PublishedEvent }[] = [];
+  let draining = false;
+  const allPublished = () => outbox.length === 0 && !draining;
   let sequence = resume?.sequence ?? 0;
   let answeredPay = resume?.answeredPay ?? false;
   let finalAt: number | null = resume?.finalAt ?? null;
@@ -79,7 +96,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       const r = snapshot.context.refunds.find((x) => x.upstreamId === n.refundRequestId);
       if (r) inbox.push({ event: { type: 'REFUND_ANSWERED', at, refundId: r.refundId, status: n.status, gatewayRefundId: n.gatewayRefundId } });
     } else {
-      inbox.push({ event: { type: 'NOTIFIED', at, notifyId: n.notifyId, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount } });
+      inbox.push({ event: { type: 'NOTIFIED', at, notifyId: n.notifyId, product: n.product, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount } });
     }
   });
   setHandler(
@@ -87,20 +104,22 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     async (args) => {
       const known = snapshot.context.refunds.find((r) => r.refundId === args.refundId);
       if (known) return { created: false, refund: known };
-      await submit({ type: 'REFUND_REQUESTED', at: Date.now(), ...args });
+      const took = await submit({ type: 'REFUND_REQUESTED', at: Date.now(), ...args });
       const refund = snapshot.context.refunds.find((r) => r.refundId === args.refundId);
-      // Validated against an earlier snapshot, refused by the machine: another refund came first.
-      if (!refund) checkRefund(snapshot, args);
-      if (!refund) throw new Error('refund neither recorded nor refused');
-      return { created: true, refund };
+      if (took && refund) return { created: true, refund };
+      // Validated against an earlier snapshot, refused by the machine: another request came first.
+      // The same refund asked twice at once is answered once as created, then as known.
+      if (checkRefund(snapshot, args) && refund) return { created: false, refund };
+      throw ApplicationFailure.create({ type: REQUEST_ERRORS.notRefundable, nonRetryable: true, message: 'the refund could not be applied to the payment as it is now; read the payment and try again' });
     },
     { validator: (args) => void checkRefund(snapshot, args) },
   );
   setHandler(
     cancelUpdate,
-    async () => {
+    // Requests recorded before 0.4 carry no argument.
+    async (args?: CancelRequestArgs) => {
       if (!checkCancel(snapshot, Date.now())) {
-        await submit({ type: 'CANCEL_REQUESTED', at: Date.now() });
+        await submit({ type: 'CANCEL_REQUESTED', at: Date.now(), requestedBy: args?.requestedBy ?? null });
         if (!snapshot.context.cancelInFlight && statusOf(snapshot) !== 'CANCELLED') checkCancel(snapshot, Date.now());
       }
       await condition(() => !snapshot.context.cancelInFlight);
@@ -114,7 +133,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       }
       return view();
     },
-    { validator: () => void checkCancel(snapshot, Date.now()) },
+    { validator: (_args?: CancelRequestArgs) => void checkCancel(snapshot, Date.now()) },
   );
   setHandler(
     payUpdate,
@@ -186,7 +205,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   }
 
   async function callDetail(purpose: EffectParams['callDetail']['purpose']) {
-    if (purpose !== 'poll') return detail(input.machine.merchantTransId, purpose);
+    if (purpose !== 'poll') return detailUntilAnswered(purpose);
     try {
       return await pollDetail(input.machine.merchantTransId, purpose);
     } catch (err) {
@@ -199,6 +218,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   async function publish(type: EffectParams['publish']['type']): Promise<void> {
     sequence += 1;
     const paymentId = input.machine.paymentId;
+    const subject = subjectFor(input.machine.product, type);
     const event: PublishedEvent = {
       specversion: '1.0',
       id: `${paymentId}/${sequence}`,
@@ -210,7 +230,37 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       datacontenttype: 'application/json',
       data: view(),
     };
-    await publishEvent(subjectFor(input.machine.product, type), event);
+    if (!v04) return void (await publishEvent(subject, event));
+    // The sequence is fixed now; publishing waits its turn without holding up the payment.
+    outbox.push({ subject, event });
+    void drainOutbox();
+  }
+
+  async function drainOutbox(): Promise<void> {
+    if (draining) return;
+    draining = true;
+    try {
+      while (outbox.length > 0) {
+        await publishEvent(outbox[0].subject, outbox[0].event);
+        outbox.shift();
+      }
+    } finally {
+      draining = false;
+    }
+  }
+
+  /** DETAIL that the gateway refuses (4xx) is an unknown answer: asked again on the poll schedule. */
+  async function detailUntilAnswered(purpose: EffectParams['callDetail']['purpose']) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await detail(input.machine.merchantTransId, purpose);
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        const wait = Math.min(input.machine.pollMaxMs, input.machine.pollInitialMs * 2 ** Math.min(attempt, 20));
+        log.warn('DETAIL refused by the gateway; asking again on the poll schedule', { purpose, attempt, waitMs: wait, error: err.cause?.message ?? err.message });
+        await sleep(wait);
+      }
+    }
   }
 
   function index(): void {
@@ -224,14 +274,14 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     indexed = { status, gatewayTransId };
   }
 
-  async function dispatch(event: PaymentEvent, applied?: () => void): Promise<void> {
+  async function dispatch(event: PaymentEvent, applied?: (took: boolean) => void): Promise<void> {
     const [next, actions] = transition(machine, snapshot, event);
-    if (next === snapshot) return applied?.(); // ignored: duplicates and late answers change nothing
+    if (next === snapshot) return applied?.(false); // ignored: duplicates and late answers change nothing
     const before = statusOf(snapshot);
     snapshot = next;
     if (isFinal(snapshot) && (finalAt === null || statusOf(snapshot) !== before)) finalAt = event.at;
     index();
-    applied?.();
+    applied?.(true);
     await perform(actions);
   }
 
@@ -271,7 +321,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     }
     if (workflowInfo().historyLength > (input.lifetime.historyLimit ?? HISTORY_LIMIT) || workflowInfo().continueAsNewSuggested) {
       // Hand the state to a fresh run before the history grows large; no request is cut short.
-      await condition(allHandlersFinished);
+      await condition(() => allHandlersFinished() && allPublished());
       if (inbox.length === 0) {
         const carried: ResumedState = { value: stateName(snapshot), context: snapshot.context, sequence, answeredPay, finalAt };
         await continueAsNew<typeof alipayCnPayment>({ ...input, resume: carried });
@@ -289,5 +339,5 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     if (fired === 'close') break;
     await dispatch(fired);
   }
-  await condition(allHandlersFinished);
+  await condition(() => allHandlersFinished() && allPublished());
 }

@@ -22,6 +22,7 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     expiresAt: input.display.expiresAt,
     cancelDeadline: input.display.cancelDeadline,
     refunds: c.refunds.map(refundView),
+    cancelRequestedBy: c.cancelRequestedBy ?? null,
     allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },
     failure: c.failure,
     flags: (c.flags ?? []).map((f) => ({ code: f.code, message: f.message, at: new Date(f.at).toISOString() })),
@@ -37,4 +38,11 @@ export const stateName = (snapshot: PaymentSnapshot): string => {
 };
 
 /** A refund as the merchant sees it (the view and the refund API answer). */
-export const refundView = (r: RefundRecord) => ({ refundId: r.refundId, amount: r.amount, status: r.status, reason: r.reason, failure: r.failure });
+export const refundView = (r: RefundRecord) => ({
+  refundId: r.refundId,
+  amount: r.amount,
+  status: r.status,
+  reason: r.reason,
+  requestedBy: r.requestedBy ?? null,
+  failure: r.failure,
+});

@@ -32,6 +32,8 @@ export function sampleInput(product: Product): PaymentInput {
     pollInitialMs: product === 'PAYMENT_CODE' ? 3_000 : 10_000,
     pollMaxMs: product === 'PAYMENT_CODE' ? 3_000 : 300_000,
     maxPolls: product === 'PAYMENT_CODE' ? SAMPLE_MAX_POLLS : null,
+    // What every ENTRY_CODE payment started since 0.4 carries (api/workflow-input.ts).
+    ...(product === 'ENTRY_CODE' && { confirmByDetail: true }),
   };
 }
 
@@ -51,7 +53,8 @@ export function sampleEvents(product: Product) {
   const pay = { type: 'PAY_ANSWERED', at: T0 + 1_000 } as const;
   const detail = { type: 'DETAIL_ANSWERED', at: T0 + 2_000 } as const;
   const found = { ...detail, found: true, gatewayTransId: 'g-1', amount, payAction } as const;
-  const notified = { type: 'NOTIFIED', at: T0 + 3_000, gatewayTransId: 'g-1', amount } as const;
+  const notified = { type: 'NOTIFIED', at: T0 + 3_000, gatewayTransId: 'g-1', product, amount } as const;
+  const otherProduct = product === 'ENTRY_CODE' ? 'ORDER_CODE' : 'ENTRY_CODE';
   const cancel = { type: 'CANCEL_ANSWERED', at: T0 + 4_000 } as const;
   return {
     // PAY: payPending / paySucceeded / payFailed (twice) / payUnknown / payUnreachable, and ACCEPTED
@@ -78,6 +81,8 @@ export function sampleEvents(product: Product) {
     notifiedDuplicate: { ...notified, at: T0 + 3_500, notifyId: 'n-1', status: 'SUCCESS' },
     notifiedWrongAmount: { ...notified, notifyId: 'n-3', status: 'SUCCESS', amount: wrongAmount },
     notifiedSuccessLater: { ...notified, at: T0 + 8_500, notifyId: 'n-4', status: 'SUCCESS' },
+    // A signed notification about another order (another gatewayTransId and product): only flagged.
+    notifiedOtherOrder: { ...notified, notifyId: 'n-5', status: 'SUCCESS', gatewayTransId: 'g-other', product: otherProduct },
     // Timers.
     pollDue: { type: 'POLL_DUE', at: T0 + 10_000 },
     expiryDue: { type: 'EXPIRY_DUE', at: T0 + 30 * 60_000 },
@@ -191,6 +196,7 @@ const JOURNEYS: Record<Product, SampleName[][]> = {
     ['payAcceptedPending', 'cancelRequested', 'cancelOk'],
     ['payAcceptedPending', 'cancelRequested', 'cancelOk', 'notifiedSuccess', 'detailSuccess', 'lateRefundSuccess'],
     ['payAcceptedPending', 'notifiedWrongAmount', 'notifiedSuccess'],
+    ['payAcceptedPending', 'notifiedOtherOrder', 'notifiedSuccess'],
   ],
   ORDER_CODE: [
     ['payAcceptedPending', 'expiryDue', 'detailClosed', 'notifiedSuccess', 'detailSuccess', 'lateRefundPending', 'refundPollDue', 'lateRefundSuccess'],
@@ -204,7 +210,10 @@ const JOURNEYS: Record<Product, SampleName[][]> = {
     ['payAcceptedPending', 'pollDue', 'detailPending', 'pollDue', 'detailPending', 'pollDue', 'cancelOk'],
     ['payAcceptedPending', 'expiryDue', 'cancelRefused', 'detailSuccess'],
   ],
-  ENTRY_CODE: [['notifiedWrongAmount', 'notifiedSuccess']],
+  ENTRY_CODE: [
+    ['notifiedWrongAmount', 'notifiedSuccess', 'detailSuccess'],
+    ['notifiedOtherOrder', 'notifiedSuccess', 'detailPending', 'pollDue', 'detailNotFound'],
+  ],
 };
 
 export function journeyPaths(product: Product): RepresentativePath[] {

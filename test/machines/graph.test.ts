@@ -17,6 +17,15 @@ import { FINAL_STATES, PRODUCTS, representativePaths, sampleEvents, sampleInput,
  */
 export const KNOWN_UNREACHABLE: Partial<Record<Product, string[]>> = {};
 
+/**
+ * Transitions only payments started before 0.4 take (every newer ENTRY_CODE input carries confirmByDetail,
+ * see api/workflow-input.ts): kept so their histories replay, and covered
+ * by the legacy test below instead of the samples.
+ */
+export const LEGACY_ONLY: Partial<Record<Product, string[]>> = {
+  ENTRY_CODE: ['awaitingNotification:NOTIFIED#1 (→ succeeded [notifiedSuccess])'],
+};
+
 export interface MachineCoverage {
   product: Product;
   states: number;
@@ -94,7 +103,7 @@ describe.each(PRODUCTS)('%s machine graph', (product) => {
   });
 
   it('takes every declared transition from some reachable snapshot', () => {
-    expect(coverage.uncoveredTransitions, `${product}: uncovered transitions:\n  ${coverage.uncoveredTransitions.join('\n  ')}`).toEqual([]);
+    expect(coverage.uncoveredTransitions, `${product}: uncovered transitions:\n  ${coverage.uncoveredTransitions.join('\n  ')}`).toEqual(LEGACY_ONLY[product] ?? []);
   });
 
   it('selects with getTransitionData what transition() does', () => {
@@ -130,5 +139,17 @@ describe('docs/machines', () => {
   it('holds no page for a product that has no machine', () => {
     const pages = readdirSync(DOCS_DIR).filter((f) => f.endsWith('.md'));
     expect(pages.sort(), 'remove pages `npm run diagrams` does not write').toEqual(PRODUCTS.map((p) => `${p}.md`).sort());
+  });
+});
+
+describe('ENTRY_CODE payments started before 0.4 (no confirmByDetail)', () => {
+  it('still trust the signed notification, as they did when their history was written', () => {
+    const machine = MACHINES.ENTRY_CODE as AnyStateMachine;
+    const { confirmByDetail: _, ...legacyInput } = sampleInput('ENTRY_CODE');
+    const [start] = initialTransition(machine, legacyInput);
+    const [next] = transition(machine, start, sampleEvents('ENTRY_CODE').notifiedSuccess);
+    expect(next.value).toBe('succeeded');
+    const [confirmed] = transition(machine, initialTransition(machine, sampleInput('ENTRY_CODE'))[0], sampleEvents('ENTRY_CODE').notifiedSuccess);
+    expect(confirmed.value).toBe('verifyingNotification');
   });
 });

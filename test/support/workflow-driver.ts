@@ -33,6 +33,7 @@ const DETAIL_ASKED_FROM: Record<EffectParams['callDetail']['purpose'], string[]>
   poll: ['awaitingShopper', 'confirming'],
   expiry: ['expiring', 'verifying'],
   late: ['expired', 'cancelled'],
+  confirm: ['verifyingNotification'],
 };
 
 /**
@@ -120,12 +121,12 @@ export function planPath(client: Client, input: PaymentWorkflowInput, events: Pa
             notifyType: 'PAYMENT_RESULT',
             merchantTransId: input.machine.merchantTransId,
             gatewayTransId: e.gatewayTransId,
-            product: input.machine.product,
+            product: e.product ?? input.machine.product,
             status: e.status,
             amount: e.amount,
           });
         } else if (e.type === 'CANCEL_REQUESTED') {
-          await handle.executeUpdate(cancelUpdate).catch(() => undefined); // a refused cancel is a path too
+          await handle.executeUpdate(cancelUpdate, { args: [{ requestedBy: 'test' }] }).catch(() => undefined); // a refused cancel is a path too
         } else if (e.type === 'REFUND_REQUESTED') {
           await handle.executeUpdate(refundUpdate, { args: [{ refundId: e.refundId, amount: e.amount, reason: e.reason }] });
         }
