@@ -15,7 +15,8 @@ function digest(secret: string, method: string, path: string, clientId: string, 
   return createHmac('sha256', secret).update(`${method.toUpperCase()} ${path}\n${clientId}.${time}.${body}`).digest('base64url');
 }
 
-export function sign(opts: { secret: string; clientId: string; method: string; path: string; body: string; time?: number }): SignedHeaders {
+/** `time` defaults to now; tests pass odd values (a string) to prove they are refused. */
+export function sign(opts: { secret: string; clientId: string; method: string; path: string; body: string; time?: number | string }): SignedHeaders {
   const time = String(opts.time ?? Date.now());
   const sig = digest(opts.secret, opts.method, opts.path, opts.clientId, time, opts.body);
   return { 'client-id': opts.clientId, 'request-time': time, signature: `algorithm=HMAC-SHA256,keyVersion=1,signature=${sig}` };

@@ -8,7 +8,8 @@ const Count = z.number().int().min(0);
 export const WIRE_OPERATIONS = ['pay', 'detail', 'cancel', 'refund', 'refundDetail'] as const;
 export type WireOperation = (typeof WIRE_OPERATIONS)[number];
 
-export const WireFaultMode = z.enum(['error', 'timeout', 'unknown']);
+/** error: 500 U; timeout: no answer; unknown: 200 U; reject: 400 F (the gateway refuses the request itself). */
+export const WireFaultMode = z.enum(['error', 'timeout', 'unknown', 'reject']);
 export type WireFaultMode = z.infer<typeof WireFaultMode>;
 
 /** Body of PUT /sandbox/faults: every field optional, unknown fields refused so typos do not pass silently. */

@@ -24,6 +24,7 @@ export const answers = {
     body: { result: result('F', RESULT_CODES.signatureInvalid, 'the request signature is missing or does not verify') },
   }),
   notJson: (): WireAnswer => ({ status: 400, body: { result: result('F', RESULT_CODES.paramIllegal, 'body: must be a JSON object') } }),
+  simulatedRejection: (): WireAnswer => ({ status: 400, body: { result: result('F', RESULT_CODES.paramIllegal, 'request refused (simulated)') } }),
   simulatedError: (): WireAnswer => ({ status: 500, body: { result: result('U', RESULT_CODES.unknown, 'internal error (simulated)') } }),
   simulatedUnknown: (): WireAnswer => ({ status: 200, body: { result: result('U', RESULT_CODES.unknown, 'unknown exception, inquire with DETAIL') } }),
 };

@@ -33,11 +33,15 @@ export function wireRoutes(ctx: SandboxContext, held: HeldSockets): FastifyPlugi
         const raw = typeof request.body === 'string' ? request.body : '';
         if (!authentic(ctx, path, raw, request)) return sendSigned(ctx, reply, path, answers.invalidSignature());
 
+        // A rejection refuses the request itself: nothing runs. Every other fault loses the
+        // answer of an operation that did run, as a real gateway's would be lost.
+        const fault = ctx.faults.drawWireFault(op);
+        if (fault === 'reject') return sendSigned(ctx, reply, path, answers.simulatedRejection());
         const json = parseJson(raw);
         const answer = json === undefined ? answers.notJson() : run(ctx, json);
 
         if (ctx.faults.latencyMs > 0) await sleep(ctx.faults.latencyMs);
-        switch (ctx.faults.drawWireFault(op)) {
+        switch (fault) {
           case 'timeout':
             request.log.info({ op }, 'timeout fault: holding the answer');
             return hold(reply, request, held);

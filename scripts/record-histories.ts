@@ -13,6 +13,9 @@ import { startSandbox } from '../sandbox/server.js';
 import { startWorker } from '../worker/worker.js';
 
 const secret = 'record-histories-secret-0123';
+const apiKey = { name: 'rec', secret: 'record-histories-api-key-0123456789abcdef' };
+/** Histories are kept per release, so each behaviour a running payment may still have replays. */
+const RELEASE = 'v0.4';
 const dir = mkdtempSync(join(tmpdir(), 'record-'));
 const temporal = await startTemporalDev({ uiPort: null });
 const nats = await startNats({ storeDir: join(dir, 'js') });
@@ -21,13 +24,18 @@ const api = await startApi({
   temporalAddress: temporal.address, namespace: 'default', secret, host: '127.0.0.1', port: 0, timeZone: 'Asia/Shanghai',
   defaultExpiryMs: 1_800_000, pollInitialMs: 300, pollMaxMs: 600, graceMs: 1_000, refundWindowMs: 1_000,
   paymentCode: { pollMs: 300, maxPolls: 5, confirmMs: 3_000 },
+  apiKeys: [apiKey], notificationMaxAgeMs: 300_000, clientId: 'rec',
 });
 const worker = await startWorker({
   temporalAddress: temporal.address, namespace: 'default', natsUrl: nats.url,
   gateway: { baseUrl: sandbox.url, clientId: 'rec', secret, timeoutMs: 1_000 }, notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
 });
 const post = (url: string, body?: unknown) =>
-  fetch(url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${apiKey.secret}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
 const body = (id: string) => ({
   merchantTransId: id, paymentMethod: 'ALIPAY_CN', product: 'CASHIER_PAYMENT', amount: { currency: 'CNY', value: 1000 },
   goods: { description: 'Green tea' }, riskData: { device: { os: 'iOS' } },
@@ -49,7 +57,7 @@ try {
     const handle = api.client.workflow.getHandle(`alipay-cn:${id}`);
     await handle.result(); // the short grace and refund windows let each workflow complete
     const history = await handle.fetchHistory();
-    writeFileSync(join(ROOT, 'test', 'histories', `${name}.json`), historyToJSON(history));
+    writeFileSync(join(ROOT, 'test', 'histories', `${name}.${RELEASE}.json`), historyToJSON(history));
     console.log(`recorded ${name}: ${history.events?.length} events`);
   }
 } finally {

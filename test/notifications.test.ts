@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { sign } from '../gateway/signing.js';
 import { NOTIFICATION_ACK } from '../gateway/wire.js';
-import { stateQuery } from '../workflows/messages.js';
+import { entryPaymentIdFor, stateQuery } from '../workflows/messages.js';
 import { TEST_GATEWAY } from './support/constants.js';
 import { cashierBody, eventsUntil, http, startService, uniqueId, type TestService } from './support/service.js';
 
@@ -14,10 +14,11 @@ beforeAll(async () => {
 });
 afterAll(async () => svc?.stop());
 
-async function postNotification(body: unknown, secret: string | null) {
+async function postNotification(body: unknown, secret: string | null, signing: { time?: number | string; clientId?: string } = {}) {
   const text = JSON.stringify(body);
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (secret) Object.assign(headers, sign({ secret, clientId: TEST_GATEWAY.clientId, method: 'POST', path: NOTIFICATION_PATH, body: text }));
+  const clientId = signing.clientId ?? TEST_GATEWAY.clientId;
+  if (secret) Object.assign(headers, sign({ secret, clientId, method: 'POST', path: NOTIFICATION_PATH, body: text, ...(signing.time !== undefined && { time: signing.time }) }));
   const res = await fetch(`${svc.apiUrl}${NOTIFICATION_PATH}`, { method: 'POST', headers, body: text });
   return { status: res.status, body: await res.json() };
 }
@@ -108,5 +109,67 @@ describe('POST /v1/notifications/alipay-cn', () => {
     expect(view).toMatchObject({ status: 'CANCELLED', refunds: [], flags: [] });
     const events = await eventsUntil(svc.nats, p.paymentId, 'payment.cancelled');
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.cancelled']);
+  });
+
+  it('refuses a correctly signed notification whose request-time is stale, in the future or not a time', async () => {
+    const p = await pendingPayment();
+    const now = Date.now();
+    const day = 24 * 3600_000;
+    for (const time of [now - 3600_000, now - 30 * day, now - 3650 * day, now + 365 * day, now + 6 * 60_000, 'abc', '0', '-1', '', ' 1', `${now}.5`]) {
+      const res = await postNotification(p.notification, TEST_GATEWAY.secret, { time });
+      expect(res.status, `request-time ${JSON.stringify(time)}`).toBe(401);
+      expect(res.body.error.code).toBe('INVALID_SIGNATURE');
+    }
+    const view = await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery);
+    expect(view).toMatchObject({ status: 'PENDING', flags: [] });
+    // Within the window (a little behind or ahead of our clock) it counts.
+    expect((await postNotification(p.notification, TEST_GATEWAY.secret, { time: Date.now() - 60_000 })).status).toBe(200);
+    await eventsUntil(svc.nats, p.paymentId, 'payment.succeeded');
+  });
+
+  it('refuses a notification signed for another client-id', async () => {
+    const p = await pendingPayment();
+    const res = await postNotification(p.notification, TEST_GATEWAY.secret, { clientId: 'another-merchant' });
+    expect(res.status).toBe(401);
+    expect(res.body.error.message).toMatch(/client-id/);
+    expect((await svc.api.client.workflow.getHandle(p.paymentId).query(stateQuery)).status).toBe('PENDING');
+  });
+
+  it('never acts on a signed notification about another order: other gatewayTransId or product is flagged, not paid', async () => {
+    const p = await pendingPayment();
+    const other = await postNotification({ ...p.notification, notifyId: 'n-other-trans', gatewayTransId: 'G-SOMEONE-ELSES' }, TEST_GATEWAY.secret);
+    expect(other.status).toBe(200);
+    const product = await postNotification({ ...p.notification, notifyId: 'n-other-product', product: 'ORDER_CODE' }, TEST_GATEWAY.secret);
+    expect(product.status).toBe(200);
+    const handle = svc.api.client.workflow.getHandle(p.paymentId);
+    const view = await handle.query(stateQuery);
+    expect(view).toMatchObject({ status: 'PENDING', gatewayTransId: p.notification.gatewayTransId });
+    expect(view.flags.map((f) => f.code)).toEqual(['NOTIFICATION_MISMATCH', 'NOTIFICATION_MISMATCH']);
+    // The genuine one still settles it, and only it was published.
+    expect((await postNotification(p.notification, TEST_GATEWAY.secret)).status).toBe(200);
+    const events = await eventsUntil(svc.nats, p.paymentId, 'payment.succeeded');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.succeeded']);
+  });
+
+  it('confirms an ENTRY_CODE notification with DETAIL: one the gateway never issued is flagged and never SUCCEEDED', async () => {
+    const gatewayTransId = `G-FORGED-${Date.now()}`;
+    const forged = {
+      notifyId: `n-${gatewayTransId}`,
+      notifyType: 'PAYMENT_RESULT',
+      merchantTransId: `entry-${gatewayTransId}`,
+      gatewayTransId,
+      product: 'ENTRY_CODE',
+      status: 'SUCCESS',
+      amount: { currency: 'CNY', value: 99_999_900 },
+    };
+    expect((await postNotification(forged, TEST_GATEWAY.secret)).status).toBe(200);
+    const paymentId = entryPaymentIdFor(gatewayTransId);
+    const events = await eventsUntil(svc.nats, paymentId, 'payment.failed');
+    expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.failed']);
+    expect(events[0].data).toMatchObject({ status: 'FAILED', failure: { code: 'NOT_CONFIRMED_BY_GATEWAY' } });
+    expect(events[0].data.flags.map((f) => f.code)).toEqual(['NOT_CONFIRMED_BY_GATEWAY']);
+    const history = await svc.api.client.workflow.getHandle(paymentId).fetchHistory();
+    const published = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'publishEvent');
+    expect(published).toHaveLength(1);
   });
 });

@@ -84,6 +84,18 @@ describe('refunds', () => {
     expect((await http('GET', url(paymentId))).body.refundedAmount.value).toBe(900);
   });
 
+  it('answers identical refunds sent at the same moment with one 202 and the rest 200: one refund upstream', async () => {
+    const { id, paymentId } = await paidPayment();
+    const answers = await Promise.all(Array.from({ length: 10 }, () => refundOf(paymentId, 'r-twin', 250)));
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 200, 200, 200, 200, 200, 200, 200, 202]);
+    expect(new Set(answers.map((a) => a.body.refundId))).toEqual(new Set(['r-twin']));
+    await refundEvents(paymentId, 1);
+    expect((await shopper.order(id)).refunds).toHaveLength(1);
+    const view = (await http('GET', url(paymentId))).body;
+    expect(view).toMatchObject({ refundedAmount: { value: 250 }, allowed: { refundableAmount: { value: 750 } } });
+    expect(view.refunds).toEqual([expect.objectContaining({ refundId: 'r-twin', requestedBy: 'test' })]);
+  });
+
   it('settles in-store refunds by REFUND DETAIL: the gateway sends them no notification', async () => {
     await http('PUT', `${svc.sandboxUrl}/sandbox/refunds`, { answer: 'SUCCESS', settleAfterMs: 300 });
     const { paymentId } = await paidPayment('ORDER_CODE');

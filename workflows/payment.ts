@@ -58,7 +58,7 @@ const { pay } = proxyActivities<Activities>({
 const { detail, cancel } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: retryForever });
 const { detail: pollDetail } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', maximumAttempts: 2 },
+  retry: { initialInterval: '1s', maximumAttempts: 2, nonRetryableErrorTypes: ['GatewayRejectedError'] },
 });
 const { refund, refundDetail } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: retryForever });
 const { publishEvent } = proxyActivities<Activities>({
