@@ -1,13 +1,19 @@
 // Starts the real servers the project installs under .tools/ (scripts/setup-servers.mjs): a
 // Temporal dev server (Web UI, SQLite file, our search attributes) and nats-server with
-// JetStream. Used by `npm start` and by the vitest global setup.
+// JetStream. Used by `npm start`, the vitest global setup and the benchmark.
+//
+// Every server dies with the Node process that started it, even when that process is killed with
+// SIGKILL and cannot clean up: on Linux the binary is started through a tiny Python wrapper that
+// asks the kernel for SIGTERM when its parent dies (prctl PR_SET_PDEATHSIG), then execs the binary
+// (same pid, so stop() and the exit status work as if it had been spawned directly).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
 import { SEARCH_ATTRIBUTE_SPECS } from '../workflows/messages.js';
+import { natsAuthorization } from './nats-auth.js';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = join(ROOT, '.tools', 'venv', 'bin');
@@ -15,12 +21,25 @@ export const binaries = {
   temporal: join(BIN, 'temporal'),
   temporalTestServer: join(BIN, 'temporal-test-server'),
   natsServer: join(BIN, 'nats-server'),
+  python: join(BIN, 'python'),
 };
+
+export interface ServerExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
 
 export interface RunningServer {
   url: string;
+  /** The server process (the binary itself: the wrapper execs it). */
+  pid: number;
+  /** Settles when the process has exited, for whatever reason (stop() included). */
+  exited: Promise<ServerExit>;
   stop(): Promise<void>;
 }
+
+/** `code 1`, `signal SIGKILL`: how a server exit reads in a log line. */
+export const describeExit = (e: ServerExit): string => (e.signal ? `signal ${e.signal}` : `code ${e.code}`);
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +60,9 @@ function requireBinary(path: string): void {
 async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode} before it answered`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited (${describeExit({ code: child.exitCode, signal: child.signalCode })}) before it answered`);
+    }
     const open = await new Promise<boolean>((resolve) => {
       const s = tcpConnect(port, '127.0.0.1');
       s.once('connect', () => (s.destroy(), resolve(true)));
@@ -63,8 +84,53 @@ function stopper(child: ChildProcess): () => Promise<void> {
     });
 }
 
-function spawnLogged(cmd: string, args: string[], logTo: 'inherit' | 'ignore'): ChildProcess {
-  return spawn(cmd, args, { stdio: ['ignore', logTo, logTo] });
+/**
+ * PR_SET_PDEATHSIG (prctl option 1) = SIGTERM, then exec. If the parent died before prctl took
+ * effect the signal will never come (the wrapper was re-parented already): then exit instead.
+ * Python ignores SIGPIPE and SIGXFSZ and an ignored signal survives exec, so both are reset first.
+ */
+const PDEATHSIG_WRAPPER = [
+  'import ctypes, os, signal, sys',
+  'libc = ctypes.CDLL(None, use_errno=True)',
+  'if libc.prctl(1, int(signal.SIGTERM), 0, 0, 0) != 0:',
+  '    sys.exit("prctl(PR_SET_PDEATHSIG) failed: " + os.strerror(ctypes.get_errno()))',
+  'if os.getppid() != int(sys.argv[1]):',
+  '    sys.exit(0)  # the parent is gone already: start nothing',
+  'for name in ("SIGPIPE", "SIGXFSZ"):',
+  '    signal.signal(getattr(signal, name), signal.SIG_DFL)',
+  'os.execv(sys.argv[2], sys.argv[2:])',
+].join('\n');
+
+/** Linux with the venv's Python: wrapped so the kernel ends the server with us; elsewhere plain. */
+export function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'ignore'): ChildProcess {
+  const stdio: ['ignore', typeof logTo, typeof logTo] = ['ignore', logTo, logTo];
+  if (process.platform === 'linux' && existsSync(binaries.python)) {
+    // Its own process group too: a Ctrl-C in the terminal reaches only us, and we stop the
+    // servers in order (after the worker and the API), instead of all at once.
+    return spawn(binaries.python, ['-c', PDEATHSIG_WRAPPER, String(process.pid), cmd, ...args], { stdio, detached: true });
+  }
+  return spawn(cmd, args, { stdio });
+}
+
+/** Spawned and watched: its pid, a promise of its exit, and a stop() that waits for it. */
+function launch(cmd: string, args: string[], logTo: 'inherit' | 'ignore') {
+  const child = spawnTiedToParent(cmd, args, logTo);
+  const exited = new Promise<ServerExit>((resolve) => {
+    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('error', () => resolve({ code: child.exitCode, signal: child.signalCode }));
+  });
+  if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
+  return { child, pid: child.pid, exited, stop: stopper(child) };
+}
+
+/** Waits for a started server to answer; a server that never does is killed, not leaked. */
+async function ready<T>(launched: ReturnType<typeof launch>, wait: () => Promise<T>): Promise<T> {
+  try {
+    return await wait();
+  } catch (err) {
+    await launched.stop();
+    throw err;
+  }
 }
 
 export async function startTemporalDev(opts: {
@@ -92,25 +158,66 @@ export async function startTemporalDev(opts: {
   ]) {
     args.push('--dynamic-config-value', dc);
   }
-  const child = spawnLogged(binaries.temporal, args, opts.log ?? 'ignore');
-  await waitForPort(port, child, 'temporal server start-dev');
-  await waitForNamespace(`127.0.0.1:${port}`, opts.namespace ?? 'default', child);
+  const launched = launch(binaries.temporal, args, opts.log ?? 'ignore');
+  await ready(launched, async () => {
+    await waitForPort(port, launched.child, 'temporal server start-dev');
+    await waitForNamespace(`127.0.0.1:${port}`, opts.namespace ?? 'default', launched.child);
+  });
   const uiIndex = args.indexOf('--ui-port');
   return {
     address: `127.0.0.1:${port}`,
     url: `127.0.0.1:${port}`,
     uiUrl: uiIndex >= 0 ? `http://127.0.0.1:${args[uiIndex + 1]}` : null,
-    stop: stopper(child),
+    pid: launched.pid,
+    exited: launched.exited,
+    stop: launched.stop,
   };
 }
 
-export async function startNats(opts: { port?: number; storeDir: string; log?: 'inherit' | 'ignore' }): Promise<RunningServer> {
+export interface NatsAuth {
+  /** Password of user `service` (publishes events, manages the stream). */
+  servicePassword: string;
+  /** Password of user `consumer` (reads the stream, creates consumers, publishes nothing). */
+  consumerPassword: string;
+}
+
+/**
+ * nats-server with JetStream on 127.0.0.1. Without `auth` anyone may connect (tests). With `auth`
+ * the server is started from a config file (`configFile`, default `nats-server.conf` next to the
+ * store, rewritten at every start, mode 0600) that admits only the two identities of
+ * devservers/nats-auth.ts.
+ */
+export async function startNats(opts: {
+  port?: number;
+  storeDir: string;
+  log?: 'inherit' | 'ignore';
+  auth?: NatsAuth;
+  configFile?: string;
+}): Promise<RunningServer> {
   requireBinary(binaries.natsServer);
   const port = opts.port ?? (await freePort());
   mkdirSync(opts.storeDir, { recursive: true });
-  const child = spawnLogged(binaries.natsServer, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', opts.storeDir], opts.log ?? 'ignore');
-  await waitForPort(port, child, 'nats-server');
-  return { url: `nats://127.0.0.1:${port}`, stop: stopper(child) };
+  let args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', opts.storeDir];
+  if (opts.auth) {
+    const configFile = opts.configFile ?? join(dirname(opts.storeDir), 'nats-server.conf');
+    writeFileSync(configFile, natsServerConfig({ port, storeDir: opts.storeDir, auth: opts.auth }), { mode: 0o600 });
+    chmodSync(configFile, 0o600); // it holds the passwords; an older file may have had another mode
+    args = ['-c', configFile];
+  }
+  const launched = launch(binaries.natsServer, args, opts.log ?? 'ignore');
+  await ready(launched, () => waitForPort(port, launched.child, 'nats-server'));
+  return { url: `nats://127.0.0.1:${port}`, pid: launched.pid, exited: launched.exited, stop: launched.stop };
+}
+
+/** The embedded server's config file: loopback only, JetStream in `storeDir`, both identities. */
+export function natsServerConfig(opts: { port: number; storeDir: string; auth: NatsAuth }): string {
+  return [
+    '# Written by `npm start` (devservers/servers.ts) at every start: edits are overwritten.',
+    `listen: ${JSON.stringify(`127.0.0.1:${opts.port}`)}`,
+    `jetstream { store_dir: ${JSON.stringify(opts.storeDir)} }`,
+    natsAuthorization({ service: { literal: opts.auth.servicePassword }, consumer: { literal: opts.auth.consumerPassword } }),
+    '',
+  ].join('\n');
 }
 
 /** The port opens before the namespace and search attributes are ready: ask until they are. */
@@ -119,7 +226,9 @@ async function waitForNamespace(address: string, namespace: string, child: Child
   const connection = await Connection.connect({ address });
   try {
     for (;;) {
-      if (child.exitCode !== null) throw new Error(`temporal exited with code ${child.exitCode}`);
+      if (child.exitCode !== null || child.signalCode !== null) {
+        throw new Error(`temporal exited (${describeExit({ code: child.exitCode, signal: child.signalCode })})`);
+      }
       try {
         const sa = await connection.operatorService.listSearchAttributes({ namespace });
         if (sa.customAttributes && 'PaymentStatus' in sa.customAttributes) return;

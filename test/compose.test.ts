@@ -1,15 +1,24 @@
 // Static checks of docker-compose.yml and the Dockerfile. No Docker engine runs here, so the
 // compose file is validated against the official Compose Specification JSON schema (the copy
 // that the `dclint` npm package ships in schemas/compose.schema.json), then checked against the
-// stack's own contract: services, ports, env names known to config/config.ts, search attributes.
-import { readFileSync } from 'node:fs';
+// stack's own contract: services, ports, env names known to config/config.ts, search attributes,
+// secrets only from the environment, only the API on the host, NATS with the two identities (the
+// NATS config is also run on the real nats-server).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
+import { connect } from 'nats';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { ConfigSchema, loadConfig } from '../config/config.js';
+import { ConfigSchema, loadConfig, SANDBOX_DEFAULT_SECRET } from '../config/config.js';
+import { natsAuthorization } from '../devservers/nats-auth.js';
+import { binaries, freePort } from '../devservers/servers.js';
+import { STREAM_NAME } from '../events/schema.js';
+import { ensureStream } from '../events/stream.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const composeText = readFileSync(join(root, 'docker-compose.yml'), 'utf8');
@@ -23,6 +32,8 @@ interface Service {
   entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: (string | number | { target: number; published?: string | number })[];
+  expose?: (string | number)[];
+  configs?: (string | { source: string; target?: string })[];
   depends_on?: string[] | Record<string, { condition: string }>;
   healthcheck?: { test?: string | string[]; disable?: boolean };
   restart?: string;
@@ -80,9 +91,26 @@ const envOf = (s: Service): Record<string, string> => {
   }
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v == null ? '' : String(v)]));
 };
-// What Compose would pass with nothing set in the shell: ${VAR:-default} / ${VAR-default} -> default.
-const interpolateDefaults = (value: string) =>
-  value.replace(/\$\{[A-Za-z_][A-Za-z0-9_]*:?-([^}]*)\}/g, '$1').replace(/\$\$/g, '$');
+/** The secrets the stack needs from the environment; Compose refuses to start without any of them. */
+const REQUIRED_SECRETS: Record<string, string> = {
+  GATEWAY_SECRET: 'gateway-secret-for-the-compose-test',
+  API_KEYS: `merchant:${'k'.repeat(43)}`,
+  POSTGRES_PASSWORD: 'postgres-password-for-the-compose-test',
+  NATS_SERVICE_PASSWORD: 'nats-service-password-for-the-compose-test',
+  NATS_CONSUMER_PASSWORD: 'nats-consumer-password-for-the-compose-test',
+};
+/** What Compose would pass with only REQUIRED_SECRETS set in the shell: ${VAR:-default} -> default, ${VAR:?msg} -> the secret. */
+const interpolate = (value: string) =>
+  value
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*):?-([^}]*)\}/g, '$2')
+    .replace(/\$\{([A-Za-z_][A-Za-z0-9_]*):?\?[^}]*\}/g, (_, name: string) => {
+      if (!(name in REQUIRED_SECRETS)) throw new Error(`compose requires \${${name}}, which the test does not know`);
+      return REQUIRED_SECRETS[name]!;
+    })
+    .replace(/\$\$/g, '$');
+/** Every ${...} reference in the file (not the $${...} escapes). */
+const references = [...composeText.matchAll(/(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}/g)].map((m) => ({ name: m[1]!, rest: m[2]! }));
+const SECRET_NAME = /SECRET|PASSWORD|PWD|API_KEY|TOKEN/;
 const commandText = (s: Service) => [s.entrypoint ?? [], s.command ?? []].flat().join(' ');
 const publishedPorts = (s: Service) =>
   (s.ports ?? []).map((p) => {
@@ -154,10 +182,14 @@ describe('the stack', () => {
     expect(Object.keys(compose.volumes ?? {})).toContain(volumes[0].split(':')[0]);
   });
 
-  it('publishes the API on 8080, the sandbox on 8090 and the Temporal UI on 8233 -> 8080', () => {
-    expect(publishedPorts(service('api'))).toContainEqual({ host: '8080', container: '8080' });
-    expect(publishedPorts(service('sandbox'))).toContainEqual({ host: '8090', container: '8090' });
-    expect(publishedPorts(service('temporal-ui'))).toContainEqual({ host: '8233', container: '8080' });
+  it('publishes only the API on the host (8080); the rest is reachable on the compose network only', () => {
+    expect(publishedPorts(service('api'))).toEqual([{ host: '8080', container: '8080' }]);
+    const publishing = Object.entries(compose.services).filter(([, s]) => (s.ports ?? []).length > 0).map(([name]) => name);
+    expect(publishing).toEqual(['api']);
+    expect(service('temporal').expose).toEqual(['7233']);
+    expect(service('temporal-ui').expose).toEqual(['8080']);
+    expect(service('nats').expose).toEqual(['4222']);
+    expect(service('sandbox').expose).toEqual(['8090']);
   });
 
   it('registers exactly the search attributes of DESIGN.md section 4', () => {
@@ -222,19 +254,113 @@ describe('app services', () => {
   });
 
   it.each(APP_SERVICES)('%s env passes the config loader', (name) => {
-    const env = Object.fromEntries(Object.entries(envOf(service(name))).map(([k, v]) => [k, interpolateDefaults(v)]));
+    const env = Object.fromEntries(Object.entries(envOf(service(name))).map(([k, v]) => [k, interpolate(v)]));
     expect(() => loadConfig(env)).not.toThrow();
   });
 
-  it.each(APP_SERVICES)('%s points at the other containers', (name) => {
+  it.each(['worker', 'api'])('%s points at the other containers and connects to NATS as service', (name) => {
     expect(envOf(service(name))).toMatchObject({
       TEMPORAL_ADDRESS: 'temporal:7233',
       NATS_URL: 'nats://nats:4222',
+      NATS_USER: 'service',
+      NATS_PASSWORD: expect.stringMatching(/^\$\{NATS_SERVICE_PASSWORD:\?/),
       UPSTREAM_BASE_URL: 'http://sandbox:8090',
       NOTIFY_URL: 'http://api:8080/v1/notifications/alipay-cn',
       PUBLIC_SANDBOX_URL: 'http://localhost:8090',
       API_HOST: '0.0.0.0',
+      API_KEYS: expect.stringMatching(/^\$\{API_KEYS:\?/),
     });
+  });
+
+  it('the sandbox gets the gateway settings, and no merchant keys or NATS identity', () => {
+    const env = envOf(service('sandbox'));
+    expect(env).toMatchObject({ NOTIFY_URL: 'http://api:8080/v1/notifications/alipay-cn', PUBLIC_SANDBOX_URL: 'http://localhost:8090', SANDBOX_PORT: '8090' });
+    expect(Object.keys(env)).not.toEqual(expect.arrayContaining(['API_KEYS']));
+    expect(Object.keys(env).filter((k) => k.startsWith('NATS_') || k === 'API_KEYS')).toEqual([]);
+  });
+});
+
+describe('secrets', () => {
+  it('come from the environment with no default: ${VAR:?message}, refused when unset', () => {
+    const secretRefs = references.filter((r) => SECRET_NAME.test(r.name));
+    expect(new Set(secretRefs.map((r) => r.name))).toEqual(new Set(Object.keys(REQUIRED_SECRETS)));
+    for (const ref of secretRefs) expect(`\${${ref.name}${ref.rest}}`).toMatch(/^\$\{[A-Z_]+:\?set [A-Z_]+/);
+    // Whatever is required has no fallback anywhere either.
+    for (const ref of references.filter((r) => r.name in REQUIRED_SECRETS)) expect(ref.rest).toMatch(/^:\?/);
+  });
+
+  it('appear nowhere as literal values: every password or secret variable is a reference', () => {
+    for (const [name, s] of Object.entries(compose.services)) {
+      for (const [key, value] of Object.entries(envOf(s))) {
+        if (SECRET_NAME.test(key)) expect(value, `${name} ${key}`).toMatch(/^\$\{[A-Z_]+:\?[^}]+\}$/);
+      }
+    }
+    expect(composeText).not.toContain(SANDBOX_DEFAULT_SECRET);
+    expect(composeText).not.toMatch(/change-me/i);
+  });
+
+  it('the interpolation the tests rely on refuses a secret it does not know', () => {
+    expect(() => interpolate('${SOMETHING_NEW:?set it}')).toThrow(/SOMETHING_NEW/);
+  });
+});
+
+describe('NATS in the stack', () => {
+  const nats = service('nats');
+  const configName = (nats.configs ?? []).map((c) => (typeof c === 'string' ? c : c.source))[0]!;
+  const configText = interpolate(String((compose.configs?.[configName] as { content?: string } | undefined)?.content ?? ''));
+  const asNatsSees = (text: string) => text.replace(/\$\$/g, '$');
+
+  it('runs from a config with both identities, passwords from its environment, monitoring on its loopback only', () => {
+    expect(commandText(nats).split(/\s+/).slice(0, 2)).toEqual(['-c', '/etc/nats/nats-server.conf']);
+    expect(nats.configs).toEqual([{ source: configName, target: '/etc/nats/nats-server.conf' }]);
+    const rawContent = String((compose.configs?.[configName] as { content: string }).content);
+    expect(asNatsSees(rawContent)).toContain(
+      natsAuthorization({ service: { env: 'NATS_SERVICE_PASSWORD' }, consumer: { env: 'NATS_CONSUMER_PASSWORD' } }),
+    );
+    expect(rawContent).toMatch(/^http: "127\.0\.0\.1:8222"$/m);
+    expect(commandText(nats)).not.toMatch(/(^|\s)-m(\s|$)/);
+    expect(envOf(nats)).toEqual({
+      NATS_SERVICE_PASSWORD: expect.stringMatching(/^\$\{NATS_SERVICE_PASSWORD:\?/),
+      NATS_CONSUMER_PASSWORD: expect.stringMatching(/^\$\{NATS_CONSUMER_PASSWORD:\?/),
+    });
+  });
+
+  it('requires authentication (the config run on the real nats-server): service publishes, consumer may not, strangers are refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'compose-nats-'));
+    const [port, monitor] = [await freePort(), await freePort()];
+    writeFileSync(join(dir, 'nats.conf'), configText);
+    const env = { PATH: process.env.PATH, NATS_SERVICE_PASSWORD: REQUIRED_SECRETS.NATS_SERVICE_PASSWORD, NATS_CONSUMER_PASSWORD: REQUIRED_SECRETS.NATS_CONSUMER_PASSWORD };
+    const args = ['-c', join(dir, 'nats.conf'), '-js', '-sd', join(dir, 'data'), '-a', '127.0.0.1', '-p', String(port), '-m', String(monitor)];
+    const server = spawn(binaries.natsServer, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const servers = `nats://127.0.0.1:${port}`;
+    try {
+      // nats-server logs "Server is ready" once it accepts clients (or exits on a bad config).
+      let log = '';
+      await new Promise<void>((resolve, reject) => {
+        server.stderr!.on('data', (chunk: Buffer) => {
+          log += chunk.toString();
+          if (/Server is ready/.test(log)) resolve();
+        });
+        server.once('exit', (code) => reject(new Error(`nats-server exited (${code}) on the compose config:\n${log}`)));
+      });
+      const svc = await connect({ servers, user: 'service', pass: REQUIRED_SECRETS.NATS_SERVICE_PASSWORD, reconnect: false });
+      await ensureStream(await svc.jetstreamManager());
+      await svc.jetstream().publish('payments.alipay_cn.CASHIER_PAYMENT.payment.pending', '{}');
+
+      const reader = await connect({ servers, user: 'consumer', pass: REQUIRED_SECRETS.NATS_CONSUMER_PASSWORD, reconnect: false });
+      const ordered = await reader.jetstream().consumers.get(STREAM_NAME);
+      expect((await ordered.next({ expires: 5_000 }))?.subject).toBe('payments.alipay_cn.CASHIER_PAYMENT.payment.pending');
+      await expect(reader.jetstream().publish('payments.alipay_cn.CASHIER_PAYMENT.payment.succeeded', '{}')).rejects.toMatchObject({
+        code: 'PERMISSIONS_VIOLATION',
+      });
+      expect((await (await svc.jetstreamManager()).streams.info(STREAM_NAME)).state.messages).toBe(1);
+      await expect(connect({ servers, reconnect: false })).rejects.toMatchObject({ code: 'AUTHORIZATION_VIOLATION' });
+      await reader.close();
+      await svc.close();
+    } finally {
+      server.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
