@@ -4,6 +4,11 @@ import { sandboxOptions } from './from-config.js';
 import { startSandbox } from './server.js';
 
 const config = loadConfig();
+if (config.UPSTREAM_BASE_URL) {
+  // With a real gateway configured, nobody may pay or decline orders through a control API.
+  console.error('UPSTREAM_BASE_URL is set: the gateway sandbox (and its control API) does not start next to a real gateway');
+  process.exit(2);
+}
 const sandbox = await startSandbox({ ...sandboxOptions(config), logger: { level: config.LOG_LEVEL } });
 sandbox.app.log.info({ url: sandbox.url }, 'gateway sandbox listening');
 
