@@ -133,6 +133,17 @@ function seen(context: PaymentContext, event: PaymentEvent): boolean {
   return event.type === 'NOTIFIED' && context.notifyIds.includes(event.notifyId);
 }
 
+type Notified = Extract<PaymentEvent, { type: 'NOTIFIED' }>;
+
+/** A notification that is never trusted: its id is remembered (so a repeat changes nothing) and it is flagged. */
+function flagNotification(code: string, message: (n: Notified, c: PaymentContext) => string) {
+  return update({
+    notifyIds: ({ context, event }: Args) => (event.type === 'NOTIFIED' ? [...context.notifyIds, event.notifyId] : context.notifyIds),
+    flags: ({ context, event }: Args) =>
+      event.type === 'NOTIFIED' ? [...context.flags, { code, message: message(event, context), at: event.at }] : context.flags,
+  });
+}
+
 /** Context updates shared by every machine. */
 export const updates = {
   touch: update({ updatedAt: ({ event }: Args) => event.at }),
@@ -200,20 +211,10 @@ export const updates = {
       context.refunds.some((r) => r.status === 'PENDING') ? event.at + context.pollInitialMs : null,
   }),
   closeCancelWindow: update({ cancelWindowClosed: () => true }),
-  flagAmountMismatch: update({
-    notifyIds: ({ context, event }: Args) => (event.type === 'NOTIFIED' ? [...context.notifyIds, event.notifyId] : context.notifyIds),
-    flags: ({ context, event }: Args) =>
-      event.type === 'NOTIFIED'
-        ? [
-            ...context.flags,
-            {
-              code: 'AMOUNT_MISMATCH',
-              message: `notification ${event.notifyId} reports ${event.amount.value} ${event.amount.currency} paid, not ${context.amount.value} ${context.amount.currency}; not trusted`,
-              at: event.at,
-            },
-          ]
-        : context.flags,
-  }),
+  flagAmountMismatch: flagNotification(
+    'AMOUNT_MISMATCH',
+    (n, c) => `notification ${n.notifyId} reports ${n.amount.value} ${n.amount.currency} paid, not ${c.amount.value} ${c.amount.currency}; not trusted`,
+  ),
   addLateRefund: update({
     refunds: ({ context, event }: Args) => [
       ...context.refunds,
@@ -229,20 +230,11 @@ export const updates = {
     cancelRefusal: () => null,
     cancelRequestedBy: ({ context, event }: Args) => (event.type === 'CANCEL_REQUESTED' ? (event.requestedBy ?? null) : (context.cancelRequestedBy ?? null)),
   }),
-  flagOtherOrder: update({
-    notifyIds: ({ context, event }: Args) => (event.type === 'NOTIFIED' ? [...context.notifyIds, event.notifyId] : context.notifyIds),
-    flags: ({ context, event }: Args) =>
-      event.type === 'NOTIFIED'
-        ? [
-            ...context.flags,
-            {
-              code: 'NOTIFICATION_MISMATCH',
-              message: `notification ${event.notifyId} is about ${event.product ?? 'an unnamed product'} ${event.gatewayTransId}, not this payment's ${context.product} ${context.gatewayTransId ?? ''}; not trusted`.trim(),
-              at: event.at,
-            },
-          ]
-        : context.flags,
-  }),
+  flagOtherOrder: flagNotification(
+    'NOTIFICATION_MISMATCH',
+    (n, c) =>
+      `notification ${n.notifyId} is about ${n.product ?? 'an unnamed product'} ${n.gatewayTransId}, not this payment's ${c.product} ${c.gatewayTransId ?? ''}; not trusted`.trim(),
+  ),
   /** ENTRY_CODE: the gateway does not confirm what the notification said; never counted as paid. */
   failUnconfirmed: update({
     failure: () => ({ code: 'NOT_CONFIRMED_BY_GATEWAY', message: 'the gateway has no paid order matching the notification (DETAIL); not counted as paid' }),
