@@ -2,25 +2,10 @@
 // JetStream. Exported so consumers validate what they read.
 import { z } from 'zod';
 import { PaymentView } from '../domain/payment-view.js';
-import { Product } from '../gateway/wire.js';
+import { DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, STREAM_NAME, SUBJECT_PREFIX, subjectFor } from './names.js';
 
-export const STREAM_NAME = 'ALIPAY_CN_PAYMENTS';
-export const SUBJECT_PREFIX = 'payments.alipay_cn';
-export const EVENT_SOURCE = 'alipay-cn-payments';
-/** Covers the publish activity's longest gap between a landed-but-unacknowledged attempt and its retry. */
-export const DUPLICATE_WINDOW_MS = 60 * 60 * 1000;
+export { DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, STREAM_NAME, SUBJECT_PREFIX, subjectFor };
 
-export const EVENT_TYPES = [
-  'payment.pending',
-  'payment.succeeded',
-  'payment.failed',
-  'payment.expired',
-  'payment.cancelled',
-  'refund.succeeded',
-  'refund.failed',
-  'payment.late_success_refunded',
-  'payment.amount_mismatch',
-] as const;
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 
@@ -37,4 +22,3 @@ export const PaymentEvent = z.object({
 });
 export type PaymentEvent = z.infer<typeof PaymentEvent>;
 
-export const subjectFor = (product: Product, type: EventType): string => `${SUBJECT_PREFIX}.${product}.${type}`;

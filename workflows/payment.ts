@@ -18,7 +18,8 @@ import {
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../activities/index.js';
-import { EVENT_SOURCE, subjectFor, type PaymentEvent as PublishedEvent } from '../events/schema.js';
+import { EVENT_SOURCE, subjectFor } from '../events/names.js';
+import type { PaymentEvent as PublishedEvent } from '../events/schema.js';
 import { isFinal, machineFor, statusOf, type PaymentEvent, type PaymentSnapshot } from '../machines/index.js';
 import type { EffectParams } from '../machines/types.js';
 import {
