@@ -2,11 +2,12 @@
 // validators. The workflow refuses with typed failures; this maps them to the contract's codes.
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { Money } from '../domain/money.js';
 import { REQUEST_ERRORS, cancelUpdate, refundUpdate } from '../workflows/messages.js';
 import { refundView } from '../workflows/view.js';
+import { merchantKeyOf } from './auth.js';
 import { ApiError } from './errors.js';
 
 const RefundBody = z.object({
@@ -39,9 +40,6 @@ function refusal(err: unknown, paymentId: string): ApiError {
   throw err;
 }
 
-/** The name of the merchant API key the request was authenticated with (api/auth.ts). */
-const requestedBy = (req: FastifyRequest): string | null => (req as { merchantKey?: string | null }).merchantKey ?? null;
-
 export function afterPaymentRoutes(app: FastifyInstance, opts: { client: Client }): void {
   app.post<{ Params: { paymentId: string } }>('/v1/payments/:paymentId/refunds', async (req, reply) => {
     const body = RefundBody.safeParse(req.body);
@@ -56,7 +54,7 @@ export function afterPaymentRoutes(app: FastifyInstance, opts: { client: Client 
     const { paymentId } = req.params;
     try {
       const handle = opts.client.workflow.getHandle(paymentId);
-      const result = await handle.executeUpdate(refundUpdate, { args: [{ ...body.data, reason: body.data.reason ?? null, requestedBy: requestedBy(req) }] });
+      const result = await handle.executeUpdate(refundUpdate, { args: [{ ...body.data, reason: body.data.reason ?? null, requestedBy: merchantKeyOf(req) }] });
       return reply.code(result.created ? 202 : 200).send(refundView(result.refund));
     } catch (err) {
       throw refusal(err, paymentId);
@@ -66,7 +64,7 @@ export function afterPaymentRoutes(app: FastifyInstance, opts: { client: Client 
   app.post<{ Params: { paymentId: string } }>('/v1/payments/:paymentId/cancel', async (req, reply) => {
     const { paymentId } = req.params;
     try {
-      return reply.code(200).send(await opts.client.workflow.getHandle(paymentId).executeUpdate(cancelUpdate, { args: [{ requestedBy: requestedBy(req) }] }));
+      return reply.code(200).send(await opts.client.workflow.getHandle(paymentId).executeUpdate(cancelUpdate, { args: [{ requestedBy: merchantKeyOf(req) }] }));
     } catch (err) {
       throw refusal(err, paymentId);
     }

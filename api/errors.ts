@@ -12,6 +12,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: FieldError[] = [],
+    /** Response headers that belong to the error (WWW-Authenticate, Retry-After). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -20,4 +22,7 @@ export class ApiError extends Error {
   }
 }
 
-export const sendError = (reply: FastifyReply, err: ApiError) => reply.code(err.status).send(err.body());
+export const sendError = (reply: FastifyReply, err: ApiError) => reply.code(err.status).headers(err.headers).send(err.body());
+
+/** A value from the request, shortened for an error message (ids and URLs can be kilobytes long). */
+export const quoted = (value: string, max = 100) => (value.length > max ? `${value.slice(0, max)}…` : value);

@@ -1,13 +1,22 @@
 // The API as the config describes it: shared by api/main.ts and `npm start`.
-import { endpoints, type Config } from '../config/config.js';
+import { endpoints, parseApiKeys, type Config } from '../config/config.js';
+import { natsOptions, temporalOptions } from '../config/connections.js';
 import { startApi, type RunningApi } from './server.js';
 
 export function apiFromConfig(config: Config): Promise<RunningApi> {
   const e = endpoints(config);
   return startApi({
     temporalAddress: e.temporalAddress,
+    temporalConnection: temporalOptions(config),
+    temporalUnavailableAfterMs: config.TEMPORAL_UNAVAILABLE_AFTER_MS,
     namespace: config.TEMPORAL_NAMESPACE,
+    nats: { url: e.natsUrl, options: natsOptions(config) },
     secret: config.GATEWAY_SECRET,
+    clientId: config.GATEWAY_CLIENT_ID,
+    notificationMaxAgeMs: config.NOTIFICATION_MAX_AGE_SECONDS * 1000,
+    apiKeys: parseApiKeys(config.API_KEYS),
+    rateLimit: { perSecond: config.RATE_LIMIT_PER_SECOND, burst: config.RATE_LIMIT_BURST },
+    requestTimeoutMs: config.REQUEST_TIMEOUT_MS,
     host: config.API_HOST,
     port: config.API_PORT,
     timeZone: config.GATEWAY_TIMEZONE,

@@ -1,18 +1,45 @@
-// The merchant-facing HTTP API (DESIGN.md section 3) on Fastify.
-import { Client, Connection } from '@temporalio/client';
-import Fastify, { type FastifyInstance } from 'fastify';
+// The merchant-facing HTTP API (DESIGN.md sections 3 and 8) on Fastify.
+import type { Client } from '@temporalio/client';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ApiKey } from '../config/config.js';
+import type { TemporalConnectOptions } from '../config/connections.js';
+import { isPaymentId } from '../domain/payment-request.js';
 import { afterPaymentRoutes } from './after-payment-routes.js';
-import { ApiError } from './errors.js';
+import { MerchantGate, looksLikePaymentsPath, merchantAuth } from './auth.js';
+import { ApiError, quoted, sendError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { notificationRoutes } from './notifications-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
+import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
+import { NatsReadiness, readinessRoutes, type NatsReadinessOptions } from './readiness.js';
+import { temporalAccess, type TemporalMonitor } from './temporal-connection.js';
+import { temporalUnavailableError } from './temporal-errors.js';
 
 export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client'> {
   temporalAddress: string;
   namespace: string;
+  /** TLS or an API key for Temporal (config/connections.ts temporalOptions). */
+  temporalConnection?: TemporalConnectOptions;
+  /** The gateway's signing secret (notifications). */
   secret: string;
   host: string;
   port: number;
+  /** Merchant API keys; every /v1/payments… request needs one. At least one. */
+  apiKeys: ApiKey[];
+  /** Per API key (default 50 per second, bursts of 100). */
+  rateLimit?: RateLimit;
+  /** A request not fully received by then is answered 408 and closed (default 10 s). */
+  requestTimeoutMs?: number;
+  /** How long Temporal may be out of reach before a request answers 503 (default 3 s). */
+  temporalUnavailableAfterMs?: number;
+  /** The NATS that /readyz checks; without it readyz reports nats "not configured". */
+  nats?: NatsReadinessOptions;
+  /** A notification's request-time must lie within this of now. */
+  notificationMaxAgeMs: number;
+  /** Our client id at the gateway: notifications signed for another are refused. */
+  clientId: string;
   logger?: boolean | object;
 }
 
@@ -23,9 +50,86 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export function buildApp(client: Client, opts: Omit<ApiOptions, 'temporalAddress' | 'namespace' | 'host' | 'port'>): FastifyInstance {
-  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 });
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+export const DEFAULT_TEMPORAL_UNAVAILABLE_AFTER_MS = 3_000;
+/** Longer than any real id, so a long path id is a 404 PAYMENT_NOT_FOUND, not a router error. */
+const MAX_PARAM_LENGTH = 16 * 1024;
+
+/** Fastify's own errors (FST_*): the contract's code for each; other 4xx are BAD_REQUEST. */
+const FRAMEWORK_CODES: Record<string, string> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_EMPTY_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_MAX_PARAM_LENGTH: 'URI_TOO_LONG',
+};
+
+/** Any error as the contract's error: ApiError as is, Temporal outages 503, framework errors 4xx, else 500. */
+function asApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  const unavailable = temporalUnavailableError(err);
+  if (unavailable) return unavailable;
+  const { statusCode, code, message } = err as Partial<FastifyError>;
+  if (statusCode && statusCode >= 400 && statusCode < 500) {
+    return new ApiError(statusCode, (code && FRAMEWORK_CODES[code]) ?? 'BAD_REQUEST', quoted(message ?? 'the request is not valid', 300));
+  }
+  if (code === 'FST_ERR_BAD_URL' || code === 'FST_ERR_ASYNC_CONSTRAINT') return new ApiError(400, 'BAD_REQUEST', 'the URL is not valid');
+  return new ApiError(500, 'INTERNAL', 'the service failed to handle the request');
+}
+
+/** Errors Node's HTTP parser raises before Fastify sees a request: answered raw, in the contract's shape. */
+function clientErrorHandler(requestTimeoutMs: number) {
+  return (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (err.code === 'ECONNRESET' || socket.destroyed) return;
+    const [status, error] =
+      err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, new ApiError(408, 'REQUEST_TIMEOUT', `the request did not arrive in full within ${requestTimeoutMs} ms`)]
+        : err.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, new ApiError(431, 'HEADERS_TOO_LARGE', 'the request headers are too large')]
+          : [400, new ApiError(400, 'BAD_REQUEST', 'the request is not valid HTTP')];
+    const body = JSON.stringify(error.body());
+    // A HEAD request gets the headers only (when the failing bytes show it was one).
+    const rawPacket = (err as { rawPacket?: unknown }).rawPacket;
+    const head = Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD ';
+    const response = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+    if (socket.writable && !response?.headersSent) {
+      socket.write(
+        `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${head ? '' : body}`,
+      );
+    }
+    socket.destroy(err);
+  };
+}
+
+export interface AppDependencies {
+  client: Client;
+  temporal: TemporalMonitor;
+  nats: NatsReadiness | null;
+}
+
+export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporalAddress' | 'namespace' | 'host' | 'port'>): FastifyInstance {
+  const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const metrics = new Metrics();
+  const gate = new MerchantGate(opts.apiKeys, opts.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: 64 * 1024,
+    requestTimeout: requestTimeoutMs,
+    // Node checks for expired requests every connectionsCheckingInterval (30 s by default).
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(60_000, requestTimeoutMs),
+      connectionsCheckingInterval: Math.max(100, Math.min(1_000, Math.floor(requestTimeoutMs / 4))),
+    },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    // Router-level errors (a malformed %-escape in the path) happen before any hook: the key
+    // check comes first here too, then the contract's error shape.
+    frameworkErrors: (err, req, reply) => {
+      const refusal = looksLikePaymentsPath(req.raw.url ?? '') ? gate.admit(req) : null;
+      sendError(reply, refusal ?? asApiError(err));
+    },
+    clientErrorHandler: clientErrorHandler(requestTimeoutMs),
+  });
   // Keep the exact body text: notification signatures are over those bytes.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) => {
     (req as { rawBody?: string }).rawBody = body as string;
@@ -36,38 +140,63 @@ export function buildApp(client: Client, opts: Omit<ApiOptions, 'temporalAddress
     }
   });
   app.setErrorHandler((err, req, reply) => {
-    if (err instanceof ApiError) return reply.code(err.status).send(err.body());
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status && status >= 400 && status < 500) {
-      return reply.code(status).send(new ApiError(status, 'BAD_REQUEST', (err as Error).message).body());
-    }
-    req.log.error({ err }, 'request failed');
-    return reply.code(500).send(new ApiError(500, 'INTERNAL', 'the service failed to handle the request').body());
+    const apiError = asApiError(err);
+    if (apiError.status >= 500) req.log[apiError.status === 503 ? 'warn' : 'error']({ err }, 'request failed');
+    return sendError(reply, apiError);
   });
-  app.setNotFoundHandler((req, reply) => reply.code(404).send(new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${req.url}`).body()));
+  app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${quoted(req.url)}`)));
+  merchantAuth(app, gate);
+  // A path id that is not a payment id names no payment: 404 without asking Temporal (which
+  // refuses some ids, e.g. empty ones, with errors that are not "not found").
+  app.addHook('preHandler', async (req, reply) => {
+    if (!req.routeOptions.url?.startsWith('/v1/payments/:paymentId')) return;
+    const id = (req.params as { paymentId?: unknown }).paymentId;
+    if (!isPaymentId(id)) return sendError(reply, new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${quoted(String(id ?? ''))}`));
+  });
   app.addHook('onResponse', async (req, reply) => {
     metrics.inc('alipay_cn_http_requests_total', { route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
   });
   app.get('/healthz', async () => ({ ok: true }));
+  readinessRoutes(app, { temporal: deps.temporal, nats: deps.nats });
   app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
-  paymentRoutes(app, { ...opts, client });
-  afterPaymentRoutes(app, { client });
-  notificationRoutes(app, { ...opts, client, metrics });
+  paymentRoutes(app, { ...opts, client: deps.client });
+  afterPaymentRoutes(app, { client: deps.client });
+  notificationRoutes(app, { ...opts, client: deps.client, metrics });
   return app;
 }
 
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
-  const connection = await Connection.connect({ address: opts.temporalAddress });
-  const client = new Client({ connection, namespace: opts.namespace });
-  const app = buildApp(client, opts);
-  const address = await app.listen({ host: opts.host, port: opts.port });
+  if (!opts.apiKeys?.length) {
+    throw new Error('startApi: no merchant API keys: every /v1/payments request needs one (set API_KEYS=name:secret,...; npm start generates one)');
+  }
+  const temporal = temporalAccess({
+    address: opts.temporalAddress,
+    namespace: opts.namespace,
+    ...(opts.temporalConnection && { connect: opts.temporalConnection }),
+    unavailableAfterMs: opts.temporalUnavailableAfterMs ?? DEFAULT_TEMPORAL_UNAVAILABLE_AFTER_MS,
+  });
+  const nats = opts.nats ? new NatsReadiness(opts.nats) : null;
+  nats?.start();
+  const release = async () => {
+    await nats?.close();
+    await temporal.close();
+  };
+  let app: FastifyInstance;
+  let url: string;
+  try {
+    app = buildApp({ client: temporal.client, temporal: temporal.monitor, nats }, opts);
+    url = await app.listen({ host: opts.host, port: opts.port });
+  } catch (err) {
+    await release();
+    throw err;
+  }
   return {
     app,
-    client,
-    url: address,
+    client: temporal.client,
+    url,
     async close() {
       await app.close();
-      await connection.close();
+      await release();
     },
   };
 }

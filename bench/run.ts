@@ -23,6 +23,7 @@ Runtime.install({
 });
 
 import { connect, type ConsumerMessages, type NatsConnection } from 'nats';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -113,10 +114,15 @@ function memory() {
 
 const say = (line: string) => console.log(`[bench] ${line}`);
 
+/** The merchant key of the bench's API: every /v1/payments request carries it. */
+const BENCH_API_KEY = { name: 'bench', secret: randomBytes(32).toString('base64url') };
+
 async function request(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (url.includes('/v1/payments')) headers.authorization = `Bearer ${BENCH_API_KEY.secret}`;
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });
@@ -248,6 +254,9 @@ async function main(options: Options): Promise<number> {
       temporalAddress: temporal.address,
       namespace: 'default',
       secret,
+      clientId,
+      notificationMaxAgeMs: 300_000,
+      apiKeys: [BENCH_API_KEY],
       host: '127.0.0.1',
       port: 0,
       timeZone: 'Asia/Shanghai',

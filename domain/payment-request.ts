@@ -8,12 +8,33 @@ export const MAX_EXPIRY_MS = 72 * 3600 * 1000;
 /** ALIPAY_CN payment codes: 18 digits starting 25-30 (the wallet's user-presented code). */
 export const PAY_CODE_PATTERN = /^(2[5-9]|30)\d{16}$/;
 
+/** merchantTransId: the merchant's idempotency key, and the tail of the payment id. */
+export const MERCHANT_TRANS_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/**
+ * A payment id as the service makes them (workflows/messages.ts): `alipay-cn:<merchantTransId>`,
+ * or `alipay-cn:entry:<gatewayTransId>` for ENTRY_CODE (gateway ids: 1 to 128 of A-Z a-z 0-9 _ . -).
+ * Anything else names no payment, so the API answers 404 without asking Temporal.
+ */
+const PAYMENT_ID_PATTERN = /^alipay-cn:(?:entry:[A-Za-z0-9_.-]{1,128}|[A-Za-z0-9_-]{1,64})$/;
+export const isPaymentId = (id: unknown): id is string => typeof id === 'string' && PAYMENT_ID_PATTERN.test(id);
+
+/** returnUrl: where the shopper goes back to; only web schemes (no javascript:, data:, file: ...). */
+const WEB_SCHEMES = new Set(['https:', 'http:']);
+const isWebUrl = (value: string) => {
+  try {
+    // Spelled out in full too: "http:foo" parses as http://foo/, but is not what anyone meant.
+    return WEB_SCHEMES.has(new URL(value).protocol) && /^https?:\/\//i.test(value);
+  } catch {
+    return false;
+  }
+};
+
 const nonEmpty = (rule: string) => z.string({ error: rule }).trim().min(1, rule);
 
 export const PaymentRequestShape = z.object({
   merchantTransId: z
     .string({ error: 'is required' })
-    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -'),
+    .regex(MERCHANT_TRANS_ID_PATTERN, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -'),
   paymentMethod: z.literal('ALIPAY_CN', { error: 'must be "ALIPAY_CN"' }),
   product: z.enum(['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE', 'ENTRY_CODE'], {
     error: 'must be one of CASHIER_PAYMENT, ORDER_CODE, PAYMENT_CODE',
@@ -34,7 +55,11 @@ export const PaymentRequestShape = z.object({
     },
     { error: 'is required: riskData.device.os is required for this product' },
   ),
-  returnUrl: z.url({ error: 'must be an absolute URL' }).optional(),
+  returnUrl: z
+    .url({ error: 'must be an absolute URL' })
+    // Only when it is a URL at all, so a non-URL gets the one message above.
+    .refine((u) => !URL.canParse(u) || isWebUrl(u), 'must be an https: or http: URL')
+    .optional(),
 });
 export type PaymentRequest = z.infer<typeof PaymentRequestShape>;
 

@@ -81,6 +81,24 @@ describe('POST /v1/payments field rules (seed: Initiate a payment)', () => {
     await expectRejected(cashierBody(uniqueId('v'), { amount: { currency: 'cny', value: 100 } }), 'amount.currency', /ISO 4217/);
   });
 
+  it('amount.currency must be a current ISO 4217 code, not just three capitals', async () => {
+    await expectRejected(cashierBody(uniqueId('v'), { amount: { currency: 'XYZ', value: 100 } }), 'amount.currency', /must be an ISO 4217 currency code/);
+    await expectRejected(cashierBody(uniqueId('v'), { amount: { currency: 'ABC', value: 100 } }), 'amount.currency', /must be an ISO 4217 currency code/);
+    // Malformed codes keep the one message about their form.
+    const details = await expectRejected(cashierBody(uniqueId('v'), { amount: { currency: 'cny', value: 100 } }), 'amount.currency', /three capital letters/);
+    expect(details.filter((d) => d.path === 'amount.currency')).toHaveLength(1);
+  });
+
+  it('returnUrl must be an https: or http: URL', async () => {
+    for (const returnUrl of ['javascript:alert(1)', 'data:text/html,<b>hi</b>', 'ftp://shop.example/done', 'file:///etc/passwd', 'mailto:shop@example.com']) {
+      await expectRejected(cashierBody(uniqueId('v'), { returnUrl }), 'returnUrl', /https: or http: URL/);
+    }
+    await expectRejected(cashierBody(uniqueId('v'), { returnUrl: 'not a url' }), 'returnUrl', /absolute URL/);
+    const id = uniqueId('v-url');
+    const res = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id, { returnUrl: 'https://shop.example/done?order=1' }));
+    expect(res.status).toBe(201);
+  });
+
   it('merchantTransId is 1..64 of [A-Za-z0-9_-]', async () => {
     await expectRejected(cashierBody('has spaces'), 'merchantTransId', /1 to 64 characters/);
     await expectRejected(cashierBody('x'.repeat(65)), 'merchantTransId', /1 to 64 characters/);

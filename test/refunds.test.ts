@@ -101,7 +101,7 @@ describe('refunds', () => {
     const { paymentId } = await paidPayment('ORDER_CODE');
     const res = await refundOf(paymentId, 'r-instore', 400);
     expect(res.status).toBe(202);
-    expect(res.body).toEqual({ refundId: 'r-instore', amount: { currency: 'CNY', value: 400 }, status: 'PENDING', reason: null, failure: null });
+    expect(res.body).toEqual({ refundId: 'r-instore', amount: { currency: 'CNY', value: 400 }, status: 'PENDING', reason: null, requestedBy: 'test', failure: null });
     const events = await refundEvents(paymentId, 1);
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded']);
     expect(events[0].data.refundedAmount.value).toBe(400);

@@ -2,11 +2,14 @@
 // tests the calls a merchant, a shopper (sandbox control API) and an event consumer make.
 import { connect, type NatsConnection } from 'nats';
 import { inject } from 'vitest';
+import { RECONNECT_FOREVER } from '../../config/connections.js';
 import { startApi, type RunningApi } from '../../api/server.js';
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
 import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
-import { TEST_GATEWAY } from './constants.js';
+import type { ApiKey } from '../../config/config.js';
+import type { RateLimit } from '../../api/rate-limit.js';
+import { TEST_API_KEY, TEST_GATEWAY } from './constants.js';
 
 export interface ServiceOptions {
   pollInitialMs?: number;
@@ -15,6 +18,12 @@ export interface ServiceOptions {
   gatewayTimeoutMs?: number;
   paymentCode?: { pollMs: number; maxPolls: number; confirmMs: number };
   historyLimit?: number;
+  /** Merchant keys the API accepts (default: TEST_API_KEY only). */
+  apiKeys?: ApiKey[];
+  rateLimit?: RateLimit;
+  requestTimeoutMs?: number;
+  /** Another nats-server than the suite's (a test that stops and starts it). */
+  natsUrl?: string;
 }
 
 export interface TestService {
@@ -31,10 +40,18 @@ export interface TestService {
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
   const temporalAddress = inject('temporalAddress');
   const sandboxUrl = inject('sandboxUrl');
+  const natsUrl = opts.natsUrl ?? inject('natsUrl');
   const api = await startApi({
     temporalAddress,
     namespace: 'default',
     secret: TEST_GATEWAY.secret,
+    clientId: TEST_GATEWAY.clientId,
+    notificationMaxAgeMs: 300_000,
+    apiKeys: opts.apiKeys ?? [TEST_API_KEY],
+    // Tests send bursts (fuzzing, polling): a limit only where a test asks for one.
+    rateLimit: opts.rateLimit ?? { perSecond: 100_000, burst: 100_000 },
+    ...(opts.requestTimeoutMs && { requestTimeoutMs: opts.requestTimeoutMs }),
+    nats: { url: natsUrl, options: {} },
     host: '127.0.0.1',
     port: 0,
     timeZone: TEST_GATEWAY.timeZone,
@@ -50,13 +67,13 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     startWorker({
       temporalAddress,
       namespace: 'default',
-      natsUrl: inject('natsUrl'),
+      natsUrl,
       gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
       workflowBundle: { codePath: inject('workflowBundlePath') },
     });
   let worker = await newWorker();
-  const nats = await connect({ servers: inject('natsUrl') });
+  const nats = await connect({ servers: natsUrl, ...RECONNECT_FOREVER });
   return {
     api,
     get worker() {
@@ -94,14 +111,30 @@ export function cashierBody(merchantTransId: string, overrides: Record<string, u
   };
 }
 
-export async function http(method: string, url: string, body?: unknown): Promise<{ status: number; body: any }> {
+export interface HttpOptions {
+  /** The merchant key's secret to send as a Bearer token; null sends none. Default: TEST_API_KEY on /v1/payments URLs. */
+  apiKey?: string | null;
+  /** More headers (they win over the defaults). */
+  headers?: Record<string, string>;
+}
+
+export async function http(
+  method: string,
+  url: string,
+  body?: unknown,
+  opts: HttpOptions = {},
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
+  const apiKey = opts.apiKey === undefined ? (url.includes('/v1/payments') ? TEST_API_KEY.secret : null) : opts.apiKey;
+  if (apiKey !== null) headers.authorization = `Bearer ${apiKey}`;
+  Object.assign(headers, opts.headers);
   const res = await fetch(url, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text };
+  return { status: res.status, body: text && res.headers.get('content-type')?.includes('json') ? JSON.parse(text) : text, headers: res.headers };
 }
 
 /**
@@ -114,12 +147,18 @@ export async function eventsUntil(nats: NatsConnection, paymentId: string, until
   const deadline = Date.now() + timeoutMs;
   let found: PaymentEvent[] = [];
   while (Date.now() < deadline) {
-    const consumer = await js.consumers.get(STREAM_NAME, { filterSubjects: ['payments.alipay_cn.>'] });
-    const batch = await consumer.fetch({ max_messages: 10_000, expires: 1_000 });
-    found = [];
-    for await (const m of batch) {
-      const event = PaymentEvent.parse(m.json());
-      if (event.subject === paymentId) found.push(event);
+    try {
+      const consumer = await js.consumers.get(STREAM_NAME, { filterSubjects: ['payments.alipay_cn.>'] });
+      const batch = await consumer.fetch({ max_messages: 10_000, expires: 1_000 });
+      found = [];
+      for await (const m of batch) {
+        const event = PaymentEvent.parse(m.json());
+        if (event.subject === paymentId) found.push(event);
+      }
+    } catch (err) {
+      // NATS itself is coming back (tests that stop it): ask again until the deadline.
+      if (!/TIMEOUT|503|no responders|CONNECTION/i.test(String((err as Error).message ?? err))) throw err;
+      continue;
     }
     if (found.some((e) => e.type === `alipay_cn.${untilType}`)) return found;
   }
