@@ -83,6 +83,8 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   const outbox: { subject: string; event: PublishedEvent }[] = [];
   let draining = false;
   const allPublished = () => outbox.length === 0 && !draining;
+  /** Nothing left to finish before the run ends (or continues as new), or a message to apply first. */
+  const quietOrMessage = () => inbox.length > 0 || (allHandlersFinished() && allPublished());
   let sequence = resume?.sequence ?? 0;
   let answeredPay = resume?.answeredPay ?? false;
   let finalAt: number | null = resume?.finalAt ?? null;
@@ -322,7 +324,8 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     }
     if (workflowInfo().historyLength > (input.lifetime.historyLimit ?? HISTORY_LIMIT) || workflowInfo().continueAsNewSuggested) {
       // Hand the state to a fresh run before the history grows large; no request is cut short.
-      await condition(() => allHandlersFinished() && allPublished());
+      // A request that arrives meanwhile waits for the loop to apply it, so the loop goes on.
+      await condition(quietOrMessage);
       if (inbox.length === 0) {
         const carried: ResumedState = { value: stateName(snapshot), context: snapshot.context, sequence, answeredPay, finalAt };
         await continueAsNew<typeof alipayCnPayment>({ ...input, resume: carried });
@@ -337,8 +340,11 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     const wait = timer.at - Date.now();
     if (wait > 0 && (await condition(() => inbox.length > 0, wait))) continue;
     const fired = timer.fire();
-    if (fired === 'close') break;
+    if (fired === 'close') {
+      await condition(quietOrMessage);
+      if (inbox.length === 0) break;
+      continue;
+    }
     await dispatch(fired);
   }
-  await condition(() => allHandlersFinished() && allPublished());
 }
