@@ -57,11 +57,17 @@ function requireBinary(path: string): void {
   if (!existsSync(path)) throw new Error(`${path} is missing: run \`npm run setup:servers\` (node scripts/setup-servers.mjs)`);
 }
 
-async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 60_000): Promise<void> {
+/** A server that exited before it answered; `output` is the end of what it printed. */
+export class ServerStartError extends Error {
+  override name = 'ServerStartError';
+}
+
+async function waitForPort(port: number, child: ChildProcess, name: string, timeoutMs = 60_000, output: () => string = () => ''): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${describeExit({ code: child.exitCode, signal: child.signalCode })}) before it answered`);
+      const said = output().trim();
+      throw new ServerStartError(`${name} exited (${describeExit({ code: child.exitCode, signal: child.signalCode })}) before it answered${said ? `; it said:\n${said}` : ''}`);
     }
     const open = await new Promise<boolean>((resolve) => {
       const s = tcpConnect(port, '127.0.0.1');
@@ -102,7 +108,7 @@ const PDEATHSIG_WRAPPER = [
 ].join('\n');
 
 /** Linux with the venv's Python: wrapped so the kernel ends the server with us; elsewhere plain. */
-export function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'ignore'): ChildProcess {
+export function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'pipe'): ChildProcess {
   const stdio: ['ignore', typeof logTo, typeof logTo] = ['ignore', logTo, logTo];
   if (process.platform === 'linux' && existsSync(binaries.python)) {
     // Its own process group too: a Ctrl-C in the terminal reaches only us, and we stop the
@@ -114,13 +120,20 @@ export function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' 
 
 /** Spawned and watched: its pid, a promise of its exit, and a stop() that waits for it. */
 function launch(cmd: string, args: string[], logTo: 'inherit' | 'ignore') {
-  const child = spawnTiedToParent(cmd, args, logTo);
+  // Output that is not shown is still read, and its end kept: a server that dies at start says why.
+  const child = spawnTiedToParent(cmd, args, logTo === 'inherit' ? 'inherit' : 'pipe');
+  let tail = '';
+  const keep = (chunk: Buffer) => {
+    tail = (tail + chunk.toString('utf8')).slice(-4_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<ServerExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: child.exitCode, signal: child.signalCode }));
   });
   if (child.pid === undefined) throw new Error(`could not start ${cmd}`);
-  return { child, pid: child.pid, exited, stop: stopper(child) };
+  return { child, pid: child.pid, exited, stop: stopper(child), output: () => tail };
 }
 
 /** Waits for a started server to answer; a server that never does is killed, not leaked. */
@@ -133,13 +146,30 @@ async function ready<T>(launched: ReturnType<typeof launch>, wait: () => Promise
   }
 }
 
-export async function startTemporalDev(opts: {
+type TemporalDevOptions = {
   port?: number;
   uiPort?: number | null;
   dbFile?: string;
   namespace?: string;
   log?: 'inherit' | 'ignore';
-}): Promise<RunningServer & { uiUrl: string | null; address: string }> {
+};
+
+/**
+ * A Temporal dev server. Its helper ports come from freePort(), which another process may take
+ * before the server binds them: when no port was asked for, a server that exits at start is
+ * started again on fresh ports (up to three times).
+ */
+export async function startTemporalDev(opts: TemporalDevOptions): Promise<RunningServer & { uiUrl: string | null; address: string }> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startTemporalDevOnce(opts);
+    } catch (err) {
+      if (!(err instanceof ServerStartError) || opts.port !== undefined || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startTemporalDevOnce(opts: TemporalDevOptions): Promise<RunningServer & { uiUrl: string | null; address: string }> {
   requireBinary(binaries.temporal);
   const port = opts.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
@@ -160,7 +190,7 @@ export async function startTemporalDev(opts: {
   }
   const launched = launch(binaries.temporal, args, opts.log ?? 'ignore');
   await ready(launched, async () => {
-    await waitForPort(port, launched.child, 'temporal server start-dev');
+    await waitForPort(port, launched.child, 'temporal server start-dev', 60_000, launched.output);
     await waitForNamespace(`127.0.0.1:${port}`, opts.namespace ?? 'default', launched.child);
   });
   const uiIndex = args.indexOf('--ui-port');
@@ -205,7 +235,7 @@ export async function startNats(opts: {
     args = ['-c', configFile];
   }
   const launched = launch(binaries.natsServer, args, opts.log ?? 'ignore');
-  await ready(launched, () => waitForPort(port, launched.child, 'nats-server'));
+  await ready(launched, () => waitForPort(port, launched.child, 'nats-server', 60_000, launched.output));
   return { url: `nats://127.0.0.1:${port}`, pid: launched.pid, exited: launched.exited, stop: launched.stop };
 }
 
@@ -227,7 +257,7 @@ async function waitForNamespace(address: string, namespace: string, child: Child
   try {
     for (;;) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`temporal exited (${describeExit({ code: child.exitCode, signal: child.signalCode })})`);
+        throw new ServerStartError(`temporal exited (${describeExit({ code: child.exitCode, signal: child.signalCode })})`);
       }
       try {
         const sa = await connection.operatorService.listSearchAttributes({ namespace });
