@@ -2,13 +2,13 @@
 // key as a Bearer token; without one the answer is 401 and nothing is started or changed. Each key
 // has its own rate limit. The webhook keeps its signature check; health, readiness and metrics
 // stay open.
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { startApi, type RunningApi } from '../api/server.js';
 import { sign } from '../gateway/signing.js';
 import { NOTIFICATION_ACK } from '../gateway/wire.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, http, startService, uniqueId, type TestService } from './support/service.js';
+import { cashierBody, http, startService, testApiOptions, uniqueId, type TestService } from './support/service.js';
 
 const OTHER_KEY = { name: 'other-merchant', secret: 'another-api-key-with-enough-characters-0001' };
 
@@ -116,7 +116,7 @@ describe('rate limit per key', () => {
   let limited: RunningApi;
   beforeAll(async () => {
     limited = await startApi({
-      ...svcOptions(),
+      ...testApiOptions(),
       apiKeys: [TEST_API_KEY, OTHER_KEY],
       rateLimit: { perSecond: 1, burst: 3 },
     });
@@ -139,27 +139,6 @@ describe('rate limit per key', () => {
   });
 
   it('refuses to start without keys', async () => {
-    await expect(startApi({ ...svcOptions(), apiKeys: [] })).rejects.toThrow(/API key/);
+    await expect(startApi({ ...testApiOptions(), apiKeys: [] })).rejects.toThrow(/API key/);
   });
 });
-
-/** The options of a second API on the shared test servers (no worker needed for these requests). */
-function svcOptions() {
-  return {
-    temporalAddress: inject('temporalAddress'),
-    namespace: 'default',
-    secret: TEST_GATEWAY.secret,
-    clientId: TEST_GATEWAY.clientId,
-    notificationMaxAgeMs: 300_000,
-    host: '127.0.0.1',
-    port: 0,
-    timeZone: TEST_GATEWAY.timeZone,
-    defaultExpiryMs: 30 * 60_000,
-    pollInitialMs: 60_000,
-    pollMaxMs: 300_000,
-    graceMs: 60_000,
-    refundWindowMs: 365 * 24 * 3600_000,
-    paymentCode: { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
-  };
-}
-

@@ -1,16 +1,14 @@
 // Cancellation end to end: full only, while pending (closes the order) or succeeded (reverses
 // it), before 23:59:59 of the payment date; refused after a refund or once final.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { describe, expect, it } from 'vitest';
+import { cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
 
 let svc: TestService;
-let shopper: ReturnType<typeof shopperOf>;
-beforeAll(async () => {
-  svc = await startService({ pollInitialMs: 300, pollMaxMs: 1000 });
-  shopper = shopperOf(svc);
+let shopper: Shopper;
+serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
+  svc = started;
+  shopper = its;
 });
-afterAll(async () => svc?.stop());
-afterEach(async () => shopper.reset());
 
 const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
 const cancelOf = (paymentId: string) => http('POST', url(paymentId, '/cancel'));

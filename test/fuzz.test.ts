@@ -8,12 +8,12 @@
 import fc from 'fast-check';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import { connect as tcpConnect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { startApi, type RunningApi } from '../api/server.js';
 import { sign } from '../gateway/signing.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, http, startService, uniqueId, type TestService } from './support/service.js';
+import { cashierBody, http, startService, testApiOptions, uniqueId, type TestService } from './support/service.js';
 
 let svc: TestService;
 /** A PENDING payment: the target of refund and notification fuzzing, which must leave it unchanged. */
@@ -428,24 +428,7 @@ describe('slow clients are cut off by the request timeout', () => {
   const TIMEOUT_MS = 500;
   let api: RunningApi;
   beforeAll(async () => {
-    api = await startApi({
-      temporalAddress: inject('temporalAddress'),
-      namespace: 'default',
-      secret: TEST_GATEWAY.secret,
-      clientId: TEST_GATEWAY.clientId,
-      notificationMaxAgeMs: 300_000,
-      apiKeys: [TEST_API_KEY],
-      requestTimeoutMs: TIMEOUT_MS,
-      host: '127.0.0.1',
-      port: 0,
-      timeZone: TEST_GATEWAY.timeZone,
-      defaultExpiryMs: 30 * 60_000,
-      pollInitialMs: 60_000,
-      pollMaxMs: 300_000,
-      graceMs: 60_000,
-      refundWindowMs: 365 * 24 * 3600_000,
-      paymentCode: { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
-    });
+    api = await startApi(testApiOptions({ requestTimeoutMs: TIMEOUT_MS }));
   });
   afterAll(async () => api?.close());
 

@@ -1,21 +1,16 @@
 // Every gateway rejection (4xx) means something for the payment, and nothing retries it forever:
 // REFUND fails with the gateway's code, CANCEL is refused (the merchant gets an answer), DETAIL is
 // an unknown answer asked again on the poll schedule. The sandbox's `reject` fault answers 400 F.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatGatewayTime } from '../domain/gateway-time.js';
 import { TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
 
 let svc: TestService;
-let shopper: ReturnType<typeof shopperOf>;
-beforeAll(async () => {
-  svc = await startService({ pollInitialMs: 300, pollMaxMs: 1000 });
-  shopper = shopperOf(svc);
-});
-afterAll(async () => svc?.stop());
-afterEach(async () => {
-  await shopper.reset();
-  await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
+let shopper: Shopper;
+serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
+  svc = started;
+  shopper = its;
 });
 
 const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;

@@ -1,18 +1,13 @@
 // Refunds end to end: partial, many, never past the paid amount (also when they race), idempotent
 // on refundId, settled by the REFUND answer, a notification (online) or REFUND DETAIL (in-store).
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PAY_CODE, cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { describe, expect, it } from 'vitest';
+import { PAY_CODE, cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
 
 let svc: TestService;
-let shopper: ReturnType<typeof shopperOf>;
-beforeAll(async () => {
-  svc = await startService({ pollInitialMs: 300, pollMaxMs: 1000 });
-  shopper = shopperOf(svc);
-});
-afterAll(async () => svc?.stop());
-afterEach(async () => {
-  await shopper.reset();
-  await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
+let shopper: Shopper;
+serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
+  svc = started;
+  shopper = its;
 });
 
 const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;

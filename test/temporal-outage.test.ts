@@ -10,8 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startApi, type RunningApi } from '../api/server.js';
 import { freePort, startNats, startTemporalDev, type RunningServer } from '../devservers/servers.js';
-import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, http, uniqueId } from './support/service.js';
+import { cashierBody, http, testApiOptions, uniqueId } from './support/service.js';
 
 const BOUND_MS = 5_000;
 const HEAL_TIMEOUT_MS = 60_000;
@@ -21,27 +20,8 @@ let port: number;
 let temporal: RunningServer | null = null;
 let api: RunningApi;
 
-function apiOptions(temporalAddress: string) {
-  return {
-    temporalAddress,
-    namespace: 'default',
-    secret: TEST_GATEWAY.secret,
-    clientId: TEST_GATEWAY.clientId,
-    notificationMaxAgeMs: 300_000,
-    apiKeys: [TEST_API_KEY],
-    nats: { url: inject('natsUrl'), options: {} },
-    temporalUnavailableAfterMs: 3_000,
-    host: '127.0.0.1',
-    port: 0,
-    timeZone: TEST_GATEWAY.timeZone,
-    defaultExpiryMs: 30 * 60_000,
-    pollInitialMs: 60_000,
-    pollMaxMs: 300_000,
-    graceMs: 60_000,
-    refundWindowMs: 365 * 24 * 3600_000,
-    paymentCode: { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
-  };
-}
+const apiOptions = (temporalAddress: string) =>
+  testApiOptions({ temporalAddress, nats: { url: inject('natsUrl'), options: {} }, temporalUnavailableAfterMs: 3_000 });
 
 const startTemporal = async () => {
   temporal = await startTemporalDev({ port, uiPort: null, dbFile: join(dir, 'temporal.sqlite') });

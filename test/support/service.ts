@@ -1,9 +1,9 @@
 // Starts the real worker and the real HTTP API against the servers of the global setup, and gives
 // tests the calls a merchant, a shopper (sandbox control API) and an event consumer make.
 import { connect, type NatsConnection } from 'nats';
-import { inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, inject } from 'vitest';
 import { RECONNECT_FOREVER } from '../../config/connections.js';
-import { startApi, type RunningApi } from '../../api/server.js';
+import { startApi, type ApiOptions, type RunningApi } from '../../api/server.js';
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
 import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
@@ -37,32 +37,47 @@ export interface TestService {
   stop(): Promise<void>;
 }
 
-export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const temporalAddress = inject('temporalAddress');
-  const sandboxUrl = inject('sandboxUrl');
-  const natsUrl = opts.natsUrl ?? inject('natsUrl');
-  const api = await startApi({
-    temporalAddress,
+/** The options of an API on the suite's servers, with the test key and gateway; `overrides` win. */
+export function testApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions {
+  return {
+    temporalAddress: inject('temporalAddress'),
     namespace: 'default',
     secret: TEST_GATEWAY.secret,
     clientId: TEST_GATEWAY.clientId,
     notificationMaxAgeMs: 300_000,
-    apiKeys: opts.apiKeys ?? [TEST_API_KEY],
-    // Tests send bursts (fuzzing, polling): a limit only where a test asks for one.
-    rateLimit: opts.rateLimit ?? { perSecond: 100_000, burst: 100_000 },
-    ...(opts.requestTimeoutMs && { requestTimeoutMs: opts.requestTimeoutMs }),
-    nats: { url: natsUrl, options: {} },
+    apiKeys: [TEST_API_KEY],
     host: '127.0.0.1',
     port: 0,
     timeZone: TEST_GATEWAY.timeZone,
-    defaultExpiryMs: opts.defaultExpiryMs ?? 30 * 60_000,
-    pollInitialMs: opts.pollInitialMs ?? 60_000,
-    pollMaxMs: opts.pollMaxMs ?? 300_000,
+    defaultExpiryMs: 30 * 60_000,
+    pollInitialMs: 60_000,
+    pollMaxMs: 300_000,
     graceMs: 60_000,
-    paymentCode: opts.paymentCode ?? { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
-    ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
     refundWindowMs: 365 * 24 * 3600_000,
-  });
+    paymentCode: { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
+    ...overrides,
+  };
+}
+
+export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
+  const temporalAddress = inject('temporalAddress');
+  const sandboxUrl = inject('sandboxUrl');
+  const natsUrl = opts.natsUrl ?? inject('natsUrl');
+  const api = await startApi(
+    testApiOptions({
+      temporalAddress,
+      apiKeys: opts.apiKeys ?? [TEST_API_KEY],
+      // Tests send bursts (fuzzing, polling): a limit only where a test asks for one.
+      rateLimit: opts.rateLimit ?? { perSecond: 100_000, burst: 100_000 },
+      ...(opts.requestTimeoutMs && { requestTimeoutMs: opts.requestTimeoutMs }),
+      nats: { url: natsUrl, options: {} },
+      defaultExpiryMs: opts.defaultExpiryMs ?? 30 * 60_000,
+      pollInitialMs: opts.pollInitialMs ?? 60_000,
+      pollMaxMs: opts.pollMaxMs ?? 300_000,
+      paymentCode: opts.paymentCode ?? { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
+      ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
+    }),
+  );
   const newWorker = () =>
     startWorker({
       temporalAddress,
@@ -187,6 +202,25 @@ export function shopperOf(svc: TestService) {
     reset: async () => {
       await http('DELETE', `${svc.sandboxUrl}/sandbox/faults`);
       await http('DELETE', `${svc.sandboxUrl}/sandbox/payment-code`);
+      await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
     },
   };
+}
+
+export type Shopper = ReturnType<typeof shopperOf>;
+
+/**
+ * One service for the whole file and its shopper, handed to `use` once started; the sandbox's
+ * faults, payment-code answers and refund settling are reset after each test.
+ */
+export function serviceForFile(opts: ServiceOptions, use: (svc: TestService, shopper: Shopper) => void): void {
+  let started: TestService | undefined;
+  let shopper: Shopper | undefined;
+  beforeAll(async () => {
+    started = await startService(opts);
+    shopper = shopperOf(started);
+    use(started, shopper);
+  });
+  afterAll(async () => started?.stop());
+  afterEach(async () => shopper?.reset());
 }
