@@ -15,7 +15,7 @@ import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
 import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
 import { NatsReadiness, readinessRoutes, type NatsReadinessOptions } from './readiness.js';
 import { temporalAccess, type TemporalMonitor } from './temporal-connection.js';
-import { temporalUnavailableError } from './temporal-errors.js';
+import { paymentUnavailableError, temporalUnavailableError } from './temporal-errors.js';
 
 export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client'> {
   temporalAddress: string;
@@ -66,7 +66,7 @@ const FRAMEWORK_CODES: Record<string, string> = {
 /** Any error as the contract's error: ApiError as is, Temporal outages 503, framework errors 4xx, else 500. */
 function asApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
-  const unavailable = temporalUnavailableError(err);
+  const unavailable = temporalUnavailableError(err) ?? paymentUnavailableError(err);
   if (unavailable) return unavailable;
   const { statusCode, code, message } = err as Partial<FastifyError>;
   if (statusCode && statusCode >= 400 && statusCode < 500) {

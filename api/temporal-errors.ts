@@ -1,7 +1,7 @@
 // Temporal being out of reach, in one place: which errors mean it, how they read, and the API's
 // answer (503 TEMPORAL_UNAVAILABLE). The central error handler (server.ts) applies it to whatever
 // any route throws, so no route needs to know.
-import { ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
+import { QueryNotRegisteredError, ServiceError, WorkflowUpdateRPCTimeoutOrCancelledError, isGrpcServiceError } from '@temporalio/client';
 import { ApiError } from './errors.js';
 
 /** The gRPC status codes this module cares about (@grpc/grpc-js `status`). */
@@ -49,4 +49,14 @@ export function temporalUnavailableError(err: unknown): ApiError | null {
   const reason = temporalUnreachable(err);
   if (reason === null) return null;
   return new ApiError(503, 'TEMPORAL_UNAVAILABLE', `the payment service cannot reach Temporal right now (${reason}); retry the request later`);
+}
+
+/**
+ * 503 PAYMENT_UNAVAILABLE when the payment's workflow cannot be replayed by the worker (a
+ * nondeterminism error, TMPRL1100): every query fails until the workflow is mended. Known cause:
+ * an SDK defect with updates after a timed-out workflow task (docs/known-issues/README.md).
+ */
+export function paymentUnavailableError(err: unknown): ApiError | null {
+  if (!(err instanceof QueryNotRegisteredError) || !/TMPRL1100|Nondeterminism/i.test(err.message)) return null;
+  return new ApiError(503, 'PAYMENT_UNAVAILABLE', 'the payment cannot be read right now: its workflow fails to replay on the worker (nondeterminism error); an operator has to look at it');
 }
