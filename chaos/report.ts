@@ -32,9 +32,11 @@ export function formatReport(r: ChaosResult, problemsShown = 20): string {
   lines.push('', `  ${pad('invariant', 46)} count`, `  ${'-'.repeat(46)} -----`);
   for (const [k, label] of Object.entries(LABELS) as [Check, string][]) lines.push(`  ${pad(label, 46)} ${r.counts[k]}`);
   lines.push(`  ${pad('(notice) status seen in a view, never an event', 46)} ${r.notices.statusSeenWithoutEvent}`);
+  lines.push(`  ${pad('(known SDK defect) workflow fails to replay', 46)} ${r.notices.knownSdkDefect}`);
   if (r.problems.length) {
     // Broken invariants first, notices after.
-    const sorted = [...r.problems].sort((a, b) => Number(a.check === 'statusSeenWithoutEvent') - Number(b.check === 'statusSeenWithoutEvent'));
+    const isNotice = (p: { check: string }) => p.check === 'statusSeenWithoutEvent' || p.check === 'knownSdkDefect';
+    const sorted = [...r.problems].sort((a, b) => Number(isNotice(a)) - Number(isNotice(b)));
     lines.push('', `problems and notices (first ${Math.min(problemsShown, sorted.length)} of ${sorted.length}):`);
     for (const p of sorted.slice(0, problemsShown)) lines.push(`  [${p.check}] ${p.paymentId}: ${p.detail}`);
   }
