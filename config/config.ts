@@ -62,6 +62,9 @@ export const ConfigSchema = z.object({
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 0,1000,5000')
     .default('0,2000,10000,60000,600000,3600000'),
+  /** Open payments the worker keeps in memory; unset: WORKER_CACHE_MEMORY_MB divided by what one costs. */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
+  WORKER_CACHE_MEMORY_MB: positiveInt.default(512),
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -136,4 +139,16 @@ export function endpoints(config: Config) {
     notifyUrl: config.NOTIFY_URL ?? `http://127.0.0.1:${config.API_PORT}/v1/notifications/alipay-cn`,
     sandboxPublicUrl: config.PUBLIC_SANDBOX_URL ?? `http://127.0.0.1:${config.SANDBOX_PORT}`,
   };
+}
+
+/**
+ * RSS one cached open payment costs the worker, measured with `npm run bench -- --m 300` after zod
+ * left the workflow bundle (0.64 MB; rounded up). Evicted payments replay from history when a
+ * message or query arrives, so the bound trades memory for replay CPU, never correctness.
+ */
+export const CACHED_PAYMENT_MB = 0.7;
+
+/** The worker's workflow cache bound: explicit, or the memory budget divided by one payment's cost. */
+export function maxCachedWorkflows(config: Pick<Config, 'WORKER_MAX_CACHED_WORKFLOWS' | 'WORKER_CACHE_MEMORY_MB'>): number {
+  return config.WORKER_MAX_CACHED_WORKFLOWS ?? Math.floor(config.WORKER_CACHE_MEMORY_MB / CACHED_PAYMENT_MB);
 }

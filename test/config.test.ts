@@ -2,7 +2,7 @@
 // public default GATEWAY_SECRET and a missing API_KEYS; and keys that break their rules. Each
 // message names the variable.
 import { describe, expect, it } from 'vitest';
-import { ConfigError, SANDBOX_DEFAULT_SECRET, loadConfig, parseApiKeys } from '../config/config.js';
+import { ConfigError, SANDBOX_DEFAULT_SECRET, loadConfig, maxCachedWorkflows, parseApiKeys } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
 
 const KEY = 'merchant:0123456789abcdef0123456789abcdef';
@@ -45,5 +45,12 @@ describe('configuration', () => {
     expect(natsOptions(loadConfig({ NATS_USER: 'service', NATS_PASSWORD: 'pw' }))).toMatchObject({ user: 'service', pass: 'pw', maxReconnectAttempts: -1 });
     expect(temporalOptions(loadConfig({ TEMPORAL_API_KEY: 'k' }))).toEqual({ tls: true, apiKey: 'k' });
     expect(temporalOptions(loadConfig({}))).toEqual({});
+  });
+
+  it('bounds the worker cache: explicitly, or by the memory budget', () => {
+    expect(maxCachedWorkflows(loadConfig({}))).toBe(731);
+    expect(maxCachedWorkflows(loadConfig({ WORKER_CACHE_MEMORY_MB: '1024' }))).toBe(1462);
+    expect(maxCachedWorkflows(loadConfig({ WORKER_MAX_CACHED_WORKFLOWS: '50', WORKER_CACHE_MEMORY_MB: '1024' }))).toBe(50);
+    expect(refusal({ WORKER_MAX_CACHED_WORKFLOWS: '-1' })).toMatch(/WORKER_MAX_CACHED_WORKFLOWS/);
   });
 });

@@ -1,6 +1,6 @@
 // The worker as the config describes it: shared by worker/main.ts and `npm start`.
 import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { endpoints, type Config } from '../config/config.js';
+import { endpoints, maxCachedWorkflows, type Config } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
@@ -27,6 +27,7 @@ export function workerFromConfig(config: Config): Promise<RunningWorker> {
     natsUrl: e.natsUrl,
     nats: natsOptions(config),
     temporal: temporalOptions(config),
+    maxCachedWorkflows: maxCachedWorkflows(config),
     gateway: { baseUrl: e.upstreamBaseUrl, clientId: config.GATEWAY_CLIENT_ID, secret: config.GATEWAY_SECRET, timeoutMs: config.GATEWAY_TIMEOUT_MS },
     notifyUrl: e.notifyUrl,
   });

@@ -18,6 +18,8 @@ export interface WorkerOptions {
   temporal?: TemporalConnectOptions;
   gateway: { baseUrl: string; clientId: string; secret: string; timeoutMs: number };
   notifyUrl: string;
+  /** Open payments kept in memory (config maxCachedWorkflows()); the SDK's default when absent. */
+  maxCachedWorkflows?: number;
   /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
   workflowBundle?: WorkflowBundleOption;
 }
@@ -39,6 +41,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     connection,
     namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
+    ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), nc: nats, notifyUrl: opts.notifyUrl }),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
   });

@@ -24,6 +24,8 @@ export interface ServiceOptions {
   requestTimeoutMs?: number;
   /** Another nats-server than the suite's (a test that stops and starts it). */
   natsUrl?: string;
+  /** The worker's workflow cache bound (the SDK's default when absent). */
+  maxCachedWorkflows?: number;
 }
 
 export interface TestService {
@@ -86,6 +88,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     });
   let worker = await newWorker();
   const nats = await connect({ servers: natsUrl, ...RECONNECT_FOREVER });
