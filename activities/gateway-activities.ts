@@ -2,7 +2,7 @@
 // throws a typed error for Temporal to retry; PAY never throws for an unknown outcome, because
 // the answer to "did it take?" is DETAIL, not a second PAY.
 import type { GatewayClient } from '../gateway/client.js';
-import { GatewayRejectedError, GatewayUnknownOutcomeError } from '../gateway/errors.js';
+import { GatewayRejectedError, GatewayUnknownOutcomeError, rejectedAs } from '../gateway/errors.js';
 import { RESULT_CODES, type PayRequest } from '../gateway/wire.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
 import type { CancelOutcome, DetailOutcome, EffectParams, PayOutcome } from '../machines/types.js';
@@ -39,7 +39,7 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
       } catch (err) {
         if (err instanceof GatewayUnknownOutcomeError) return { outcome: 'UNKNOWN', reason: err.message };
         if (err instanceof GatewayRejectedError) {
-          return { outcome: 'REJECTED', code: err.resultCode ?? `HTTP_${err.status}`, message: err.message };
+          return { outcome: 'REJECTED', code: err.code, message: err.message };
         }
         throw err; // GatewayUnreachableError: nothing was sent, Temporal retries.
       }
@@ -62,13 +62,8 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
 
     /** A rejection (4xx) is the gateway refusing the cancellation: the merchant is told, nothing retries. */
     async cancel(merchantTransId: string): Promise<CancelOutcome> {
-      let res;
-      try {
-        res = await gateway.cancel(merchantTransId);
-      } catch (err) {
-        if (err instanceof GatewayRejectedError) return { ok: false, code: err.resultCode ?? `HTTP_${err.status}`, message: err.message };
-        throw err;
-      }
+      const res = await gateway.cancel(merchantTransId).catch(rejectedAs((err): CancelOutcome => ({ ok: false, code: err.code, message: err.message })));
+      if (!('result' in res)) return res;
       if (res.result.resultStatus === 'U') throw new GatewayUnknownOutcomeError(`CANCEL answered U ${res.result.resultCode}`);
       if (res.result.resultStatus === 'F') return { ok: false, code: res.result.resultCode, message: res.result.resultMessage };
       return { ok: true, status: res.data?.status ?? 'CLOSED' };

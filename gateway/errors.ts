@@ -15,4 +15,16 @@ export class GatewayRejectedError extends Error {
   constructor(message: string, readonly status: number, readonly resultCode?: string) {
     super(message);
   }
+  /** The gateway's result code, else the HTTP status. */
+  get code(): string {
+    return this.resultCode ?? `HTTP_${this.status}`;
+  }
 }
+
+/** A `.catch` that turns a rejection (4xx) into an answer and throws anything else on. */
+export const rejectedAs =
+  <R>(answer: (err: GatewayRejectedError) => R) =>
+  (err: unknown): R => {
+    if (err instanceof GatewayRejectedError) return answer(err);
+    throw err;
+  };

@@ -22,21 +22,23 @@ export function sign(opts: { secret: string; clientId: string; method: string; p
   return { 'client-id': opts.clientId, 'request-time': time, signature: `algorithm=HMAC-SHA256,keyVersion=1,signature=${sig}` };
 }
 
-/**
- * True when the headers carry a valid signature of this exact body by this secret. With
- * `freshness`, the signed request-time must also be a valid time within maxAgeMs of now, either
- * way: a captured notification cannot be replayed later, whatever it says.
- */
-export function verify(opts: {
+export interface VerifyOptions {
   secret: string;
   method: string;
   path: string;
   body: string;
   headers: Record<string, string | string[] | undefined>;
+  /** The signed request-time must be a valid time within maxAgeMs of now, either way. */
   freshness?: { now: number; maxAgeMs: number };
   /** When set, the signer must be this client id. */
   clientId?: string;
-}): boolean {
+}
+
+/**
+ * Why the headers do not carry a valid signature of this exact body by this secret, or null when
+ * they do. With `freshness` a captured message cannot be replayed later, whatever it says.
+ */
+export function verificationFailure(opts: VerifyOptions): string | null {
   const h = (k: string) => {
     const v = opts.headers[k];
     return Array.isArray(v) ? v[0] : v;
@@ -44,16 +46,19 @@ export function verify(opts: {
   const clientId = h(HEADERS.clientId);
   const time = h(HEADERS.time);
   const header = h(HEADERS.signature);
-  if (!clientId || !time || !header) return false;
-  if (opts.clientId !== undefined && clientId !== opts.clientId) return false;
-  if (opts.freshness && !isFresh(time, opts.freshness.now, opts.freshness.maxAgeMs)) return false;
+  if (!clientId || !time || !header) return 'the signature headers are missing';
+  if (opts.clientId !== undefined && clientId !== opts.clientId) return 'it is signed for another client-id';
+  if (opts.freshness && !isFresh(time, opts.freshness.now, opts.freshness.maxAgeMs)) {
+    return `its request-time is not a time within ${Math.round(opts.freshness.maxAgeMs / 1000)} s of now`;
+  }
   const given = /(?:^|,)signature=([A-Za-z0-9_-]+)/.exec(header)?.[1];
-  if (!given) return false;
-  const expected = digest(opts.secret, opts.method, opts.path, clientId, time, opts.body);
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+  const a = Buffer.from(given ?? '');
+  const b = Buffer.from(digest(opts.secret, opts.method, opts.path, clientId, time, opts.body));
+  return a.length === b.length && timingSafeEqual(a, b) ? null : 'the signature does not verify';
 }
+
+/** True when the headers carry a valid signature (see verificationFailure). */
+export const verify = (opts: VerifyOptions): boolean => verificationFailure(opts) === null;
 
 /** request-time is epoch milliseconds as decimal digits (what sign() writes), within maxAgeMs of now. */
 export function isFresh(time: string, now: number, maxAgeMs: number): boolean {

@@ -42,7 +42,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
-    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), nc: nats, notifyUrl: opts.notifyUrl }),
+    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl }),
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
   });
   const run = worker.run();
