@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ApiKey } from '../config/config.js';
 import { ApiError, sendError } from './errors.js';
 import type { Metrics } from './metrics.js';
-import { DEFAULT_RATE_LIMIT, RateLimiter, type RateLimit } from './rate-limit.js';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +26,9 @@ export class MerchantKeys {
   private readonly keys: { name: string; digest: Buffer }[];
 
   constructor(keys: readonly ApiKey[]) {
-    if (keys.length === 0) throw new Error('apiKeys: at least one merchant API key is needed (API_KEYS=name:secret,...)');
+    if (keys.length === 0) {
+      throw new Error('no merchant API keys: every /v1/payments request needs one (set API_KEYS=name:secret,...; npm start generates one)');
+    }
     this.keys = keys.map((k) => ({ name: k.name, digest: sha256(k.secret) }));
   }
 
@@ -66,7 +68,7 @@ export class MerchantGate {
   private readonly keys: MerchantKeys;
   private readonly limiter: RateLimiter;
 
-  constructor(keys: readonly ApiKey[], rateLimit: RateLimit = DEFAULT_RATE_LIMIT, private readonly metrics?: Metrics) {
+  constructor(keys: readonly ApiKey[], rateLimit: RateLimit, private readonly metrics?: Metrics) {
     this.keys = new MerchantKeys(keys);
     this.limiter = new RateLimiter(rateLimit);
   }

@@ -8,8 +8,6 @@ export interface RateLimit {
   burst: number;
 }
 
-export const DEFAULT_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 100 };
-
 export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
 
 export class RateLimiter {

@@ -3,7 +3,7 @@ import type { Client } from '@temporalio/client';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ApiKey } from '../config/config.js';
+import { loadConfig, type ApiKey } from '../config/config.js';
 import type { TemporalConnectOptions } from '../config/connections.js';
 import { isPaymentId } from '../domain/payment-request.js';
 import { afterPaymentRoutes } from './after-payment-routes.js';
@@ -12,7 +12,7 @@ import { ApiError, quoted, sendError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { notificationRoutes } from './notifications-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
-import { DEFAULT_RATE_LIMIT, type RateLimit } from './rate-limit.js';
+import type { RateLimit } from './rate-limit.js';
 import { NatsReadiness, readinessRoutes, type NatsReadinessOptions } from './readiness.js';
 import { temporalAccess, type TemporalMonitor } from './temporal-connection.js';
 import { paymentUnavailableError, temporalUnavailableError } from './temporal-errors.js';
@@ -50,8 +50,8 @@ export interface RunningApi {
   close(): Promise<void>;
 }
 
-export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
-export const DEFAULT_TEMPORAL_UNAVAILABLE_AFTER_MS = 3_000;
+/** What an option left out defaults to: the configuration's own defaults (config/config.ts), one source. */
+const DEFAULTS = loadConfig({});
 /** Longer than any real id, so a long path id is a 404 PAYMENT_NOT_FOUND, not a router error. */
 const MAX_PARAM_LENGTH = 16 * 1024;
 
@@ -108,9 +108,10 @@ export interface AppDependencies {
 }
 
 export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporalAddress' | 'namespace' | 'host' | 'port'>): FastifyInstance {
-  const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? DEFAULTS.REQUEST_TIMEOUT_MS;
   const metrics = new Metrics();
-  const gate = new MerchantGate(opts.apiKeys, opts.rateLimit ?? DEFAULT_RATE_LIMIT, metrics);
+  const rateLimit = opts.rateLimit ?? { perSecond: DEFAULTS.RATE_LIMIT_PER_SECOND, burst: DEFAULTS.RATE_LIMIT_BURST };
+  const gate = new MerchantGate(opts.apiKeys, rateLimit, metrics);
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: 64 * 1024,
@@ -166,14 +167,11 @@ export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporal
 }
 
 export async function startApi(opts: ApiOptions): Promise<RunningApi> {
-  if (!opts.apiKeys?.length) {
-    throw new Error('startApi: no merchant API keys: every /v1/payments request needs one (set API_KEYS=name:secret,...; npm start generates one)');
-  }
   const temporal = temporalAccess({
     address: opts.temporalAddress,
     namespace: opts.namespace,
     ...(opts.temporalConnection && { connect: opts.temporalConnection }),
-    unavailableAfterMs: opts.temporalUnavailableAfterMs ?? DEFAULT_TEMPORAL_UNAVAILABLE_AFTER_MS,
+    unavailableAfterMs: opts.temporalUnavailableAfterMs ?? DEFAULTS.TEMPORAL_UNAVAILABLE_AFTER_MS,
   });
   const nats = opts.nats ? new NatsReadiness(opts.nats) : null;
   nats?.start();

@@ -30,7 +30,7 @@ const SERVING = 1;
  * connection is closing, nothing is retried, and a retry already scheduled fails at once instead
  * of calling into the closed channel (which throws from a timer: an uncaught exception).
  */
-export function outageAwareRetry(unavailableAfterMs: number, closing: () => boolean): GrpcInterceptor {
+function outageAwareRetry(unavailableAfterMs: number, closing: () => boolean): GrpcInterceptor {
   const base = defaultGrpcRetryOptions();
   return (options, nextCall) => {
     const isProbe = options.method_definition.path.startsWith(HEALTH_SERVICE_PATH);
@@ -82,11 +82,8 @@ interface PendingCall {
   reject(err: Error): void;
 }
 
-export interface TemporalMonitorOptions {
-  unavailableAfterMs: number;
-  probeIntervalMs?: number;
-  probeTimeoutMs?: number;
-}
+/** How often the frontend's health is asked. */
+const PROBE_INTERVAL_MS = 500;
 
 /** Watches the Temporal frontend's health and cuts calls that wait through an outage. */
 export class TemporalMonitor {
@@ -96,21 +93,19 @@ export class TemporalMonitor {
   private readonly pending = new Set<PendingCall>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  private readonly probeIntervalMs: number;
   private readonly probeTimeoutMs: number;
 
   constructor(
     private readonly connection: Connection,
-    private readonly opts: TemporalMonitorOptions,
+    private readonly opts: { unavailableAfterMs: number },
   ) {
-    this.probeIntervalMs = opts.probeIntervalMs ?? 500;
-    this.probeTimeoutMs = opts.probeTimeoutMs ?? Math.min(1_000, opts.unavailableAfterMs);
+    this.probeTimeoutMs = Math.min(1_000, opts.unavailableAfterMs);
   }
 
   start(): void {
     const tick = async () => {
       await this.probe();
-      if (!this.stopped) this.timer = setTimeout(tick, this.probeIntervalMs);
+      if (!this.stopped) this.timer = setTimeout(tick, PROBE_INTERVAL_MS);
     };
     void tick();
   }
@@ -196,7 +191,6 @@ export class TemporalMonitor {
 }
 
 export interface TemporalAccess {
-  connection: Connection;
   client: Client;
   monitor: TemporalMonitor;
   close(): Promise<void>;
@@ -219,7 +213,6 @@ export function temporalAccess(opts: {
   const client = new Client({ connection, namespace: opts.namespace, interceptors: { workflow: [monitor.clientInterceptor()] } });
   monitor.start();
   return {
-    connection,
     client,
     monitor,
     async close() {

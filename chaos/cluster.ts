@@ -10,6 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { ConfigSchema } from '../config/config.js';
 import { ROOT, freePort, startNats, startTemporalDev, type RunningServer } from '../devservers/servers.js';
+import { supervise, type Supervised } from '../devservers/supervise.js';
 import { startSandbox, type Sandbox } from '../sandbox/server.js';
 import { request } from './http.js';
 import type { ChaosOptions } from './options.js';
@@ -180,14 +181,11 @@ class ServiceProcess {
 }
 
 /**
- * A Temporal or NATS server that is stopped and started again on the same port and data. An exit
- * nobody asked for is recorded and the server is started again (bounded), like a supervisor would.
+ * A Temporal or NATS server that is stopped and started again on the same port and data, and
+ * supervised as `npm start` supervises it: an exit nobody asked for is recorded and restarted.
  */
 class RestartableServer {
-  private current: RunningServer | null = null;
-  private wanted = false;
-  private restarting: Promise<void> | null = null;
-  starts = 0;
+  private supervised: Supervised<RunningServer> | null = null;
 
   constructor(
     readonly name: string,
@@ -197,39 +195,17 @@ class RestartableServer {
   ) {}
 
   async start(): Promise<void> {
-    this.wanted = true;
-    const server = await this.launch();
-    this.starts += 1;
-    this.current = server;
-    // `exited` is there in devservers/servers.ts's RunningServer; read defensively all the same.
-    const exited = (server as { exited?: Promise<{ code: number | null; signal: NodeJS.Signals | null }> }).exited;
-    void exited?.then((e) => {
-      if (this.current !== server || !this.wanted) return; // stopped on purpose
-      this.current = null;
-      this.onUnexpectedExit({ name: this.name, at: Date.now(), code: e.code, signal: e.signal });
-      this.say(`  ${this.name} exited unexpectedly (code ${e.code}, signal ${e.signal}): starting it again on the same port and data`);
-      this.restarting = this.startAgainBounded();
+    this.supervised = await supervise({
+      name: this.name,
+      start: this.launch,
+      log: (line) => this.say(`  ${line}`),
+      onExit: (e) => this.onUnexpectedExit({ name: this.name, at: Date.now(), code: e.code, signal: e.signal }),
     });
   }
 
-  private async startAgainBounded(): Promise<void> {
-    for (let attempt = 1; attempt <= 10 && this.wanted && !this.current; attempt++) {
-      try {
-        await this.start();
-        return;
-      } catch (err) {
-        this.say(`  ${this.name}: start attempt ${attempt} failed: ${(err as Error).message}`);
-        await sleep(Math.min(1_000 * attempt, 5_000));
-      }
-    }
-  }
-
   async stop(): Promise<void> {
-    this.wanted = false;
-    await this.restarting;
-    const server = this.current;
-    this.current = null;
-    await server?.stop();
+    await this.supervised?.stop();
+    this.supervised = null;
   }
 }
 

@@ -71,14 +71,8 @@ export async function awaitFinal(
       const a = await request('GET', `${apiUrl}/v1/payments/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${apiKey}` }, timeoutMs: 10_000 });
       o.httpStatus = a.status;
       o.errorCode = a.status === 200 ? undefined : a.body?.error?.code;
-      if (a.status === 404) {
-        o.view = null;
-        o.missingSince ??= Date.now();
-        o.settled = Date.now() - o.missingSince >= missingGraceMs;
-        return;
-      }
-      if (a.status === 503 && o.errorCode === 'PAYMENT_UNAVAILABLE') {
-        // Fails to replay (the known SDK defect): nothing changes it without an operator.
+      // Missing, or failing to replay (the known SDK defect: nothing changes it without an operator).
+      if (a.status === 404 || (a.status === 503 && o.errorCode === 'PAYMENT_UNAVAILABLE')) {
         o.view = null;
         o.missingSince ??= Date.now();
         o.settled = Date.now() - o.missingSince >= missingGraceMs;

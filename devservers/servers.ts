@@ -108,7 +108,7 @@ const PDEATHSIG_WRAPPER = [
 ].join('\n');
 
 /** Linux with the venv's Python: wrapped so the kernel ends the server with us; elsewhere plain. */
-export function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'pipe'): ChildProcess {
+function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'pipe'): ChildProcess {
   const stdio: ['ignore', typeof logTo, typeof logTo] = ['ignore', logTo, logTo];
   if (process.platform === 'linux' && existsSync(binaries.python)) {
     // Its own process group too: a Ctrl-C in the terminal reaches only us, and we stop the

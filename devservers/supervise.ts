@@ -1,7 +1,7 @@
 // Keeps a server running: when it exits and nobody asked it to, it is started again the same way
 // (same port, same data) after a short backoff that doubles while restarts keep failing. `npm start`
 // supervises its embedded Temporal dev server and nats-server with it.
-import { describeExit, type RunningServer } from './servers.js';
+import { describeExit, type RunningServer, type ServerExit } from './servers.js';
 
 export interface SuperviseOptions<T extends RunningServer> {
   /** How the server is called in log lines: `nats exited (signal SIGKILL); restarting in 0.5 s`. */
@@ -11,6 +11,8 @@ export interface SuperviseOptions<T extends RunningServer> {
   log: (line: string) => void;
   /** After every successful (re)start, e.g. to record the new pid. */
   onStart?: (server: T) => void;
+  /** On every exit nobody asked for, before the restart (e.g. to count them). */
+  onExit?: (exit: ServerExit) => void;
   /** Once aborted, an exit is final: nothing is restarted (set it before stopping things in order). */
   signal?: AbortSignal;
   /** First restart delay, doubled after each restart up to maxBackoffMs. Defaults 500 and 10 000. */
@@ -57,6 +59,7 @@ export async function supervise<T extends RunningServer>(opts: SuperviseOptions<
     const startedAt = Date.now();
     void server.exited.then((exit) => {
       if (over() || server !== current) return;
+      opts.onExit?.(exit);
       if (Date.now() - startedAt >= stableAfter) delay = initial;
       opts.log(`${opts.name} exited (${describeExit(exit)}); restarting in ${delay / 1000} s`);
       restarting = restart().finally(() => (restarting = undefined));

@@ -12,7 +12,7 @@ import { dataFiles, resolveDataDir } from '../devservers/data-files.js';
 import { launchers, watchLaunchers } from '../devservers/lifeline.js';
 import { NATS_CONSUMER_USER, NATS_SERVICE_USER } from '../devservers/nats-auth.js';
 import { readOrCreateSecret } from '../devservers/secrets.js';
-import { startNats, startTemporalDev } from '../devservers/servers.js';
+import { startNats, startTemporalDev, type RunningServer } from '../devservers/servers.js';
 import { supervise } from '../devservers/supervise.js';
 import { STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { sandboxOptions } from '../sandbox/from-config.js';
@@ -46,6 +46,10 @@ const recordPid = (name: string, pid: number) => {
   writeFileSync(files.pids, `${JSON.stringify(pids)}\n`);
 };
 
+/** An embedded server, supervised: restarted on the same port and data if it exits on its own. */
+const embedded = <T extends RunningServer>(name: string, start: () => Promise<T>) =>
+  supervise({ name, start, log: say, signal: shuttingDown.signal, onStart: (server) => recordPid(name, server.pid) });
+
 async function main() {
   mkdirSync(resolveDataDir(config.DATA_DIR), { recursive: true });
   recordPid('start', process.pid);
@@ -69,19 +73,9 @@ async function main() {
   if (!config.TEMPORAL_ADDRESS) {
     say(`starting Temporal dev server on ${e.temporalAddress} (SQLite ${shown.temporalDb})`);
     starting.push(
-      supervise({
-        name: 'temporal',
-        start: () =>
-          startTemporalDev({
-            port: config.TEMPORAL_PORT,
-            uiPort: config.TEMPORAL_UI_PORT,
-            dbFile: files.temporalDb,
-            namespace: config.TEMPORAL_NAMESPACE,
-          }),
-        log: say,
-        signal: shuttingDown.signal,
-        onStart: (server) => recordPid('temporal', server.pid),
-      }).then((temporal) => {
+      embedded('temporal', () =>
+        startTemporalDev({ port: config.TEMPORAL_PORT, uiPort: config.TEMPORAL_UI_PORT, dbFile: files.temporalDb, namespace: config.TEMPORAL_NAMESPACE }),
+      ).then((temporal) => {
         servers.temporal = temporal.stop;
         temporalUi = temporal.current.uiUrl ?? temporalUi;
       }),
@@ -95,19 +89,9 @@ async function main() {
     natsConsumer = `    NATS consumer      user ${NATS_CONSUMER_USER}, password ${consumerPassword}   (read-only; stored in ${shown.natsConsumerPassword})`;
     say(`starting nats-server with JetStream on ${e.natsUrl} (store ${shown.jetstream}, users ${NATS_SERVICE_USER} and ${NATS_CONSUMER_USER})`);
     starting.push(
-      supervise({
-        name: 'nats',
-        start: () =>
-          startNats({
-            port: config.NATS_PORT,
-            storeDir: files.jetstream,
-            auth: { servicePassword, consumerPassword },
-            configFile: files.natsConfig,
-          }),
-        log: say,
-        signal: shuttingDown.signal,
-        onStart: (server) => recordPid('nats', server.pid),
-      }).then((nats) => {
+      embedded('nats', () =>
+        startNats({ port: config.NATS_PORT, storeDir: files.jetstream, auth: { servicePassword, consumerPassword }, configFile: files.natsConfig }),
+      ).then((nats) => {
         servers.nats = nats.stop;
       }),
     );

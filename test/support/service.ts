@@ -7,26 +7,18 @@ import { startApi, type ApiOptions, type RunningApi } from '../../api/server.js'
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
 import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
-import type { ApiKey } from '../../config/config.js';
-import type { RateLimit } from '../../api/rate-limit.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './constants.js';
 
-export interface ServiceOptions {
-  pollInitialMs?: number;
-  pollMaxMs?: number;
-  defaultExpiryMs?: number;
+/** API options a test may set (testApiOptions has the rest), and the worker's. */
+export type ServiceOptions = Partial<
+  Pick<ApiOptions, 'pollInitialMs' | 'pollMaxMs' | 'defaultExpiryMs' | 'paymentCode' | 'historyLimit' | 'apiKeys' | 'rateLimit' | 'requestTimeoutMs'>
+> & {
   gatewayTimeoutMs?: number;
-  paymentCode?: { pollMs: number; maxPolls: number; confirmMs: number };
-  historyLimit?: number;
-  /** Merchant keys the API accepts (default: TEST_API_KEY only). */
-  apiKeys?: ApiKey[];
-  rateLimit?: RateLimit;
-  requestTimeoutMs?: number;
   /** Another nats-server than the suite's (a test that stops and starts it). */
   natsUrl?: string;
   /** The worker's workflow cache bound (the SDK's default when absent). */
   maxCachedWorkflows?: number;
-}
+};
 
 export interface TestService {
   api: RunningApi;
@@ -62,22 +54,16 @@ export function testApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions 
 }
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
+  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ...apiOptions } = opts;
   const temporalAddress = inject('temporalAddress');
   const sandboxUrl = inject('sandboxUrl');
-  const natsUrl = opts.natsUrl ?? inject('natsUrl');
+  const natsUrl = ownNats ?? inject('natsUrl');
   const api = await startApi(
     testApiOptions({
-      temporalAddress,
-      apiKeys: opts.apiKeys ?? [TEST_API_KEY],
       // Tests send bursts (fuzzing, polling): a limit only where a test asks for one.
-      rateLimit: opts.rateLimit ?? { perSecond: 100_000, burst: 100_000 },
-      ...(opts.requestTimeoutMs && { requestTimeoutMs: opts.requestTimeoutMs }),
+      rateLimit: { perSecond: 100_000, burst: 100_000 },
       nats: { url: natsUrl, options: {} },
-      defaultExpiryMs: opts.defaultExpiryMs ?? 30 * 60_000,
-      pollInitialMs: opts.pollInitialMs ?? 60_000,
-      pollMaxMs: opts.pollMaxMs ?? 300_000,
-      paymentCode: opts.paymentCode ?? { pollMs: 500, maxPolls: 6, confirmMs: 10_000 },
-      ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}),
+      ...apiOptions,
     }),
   );
   const newWorker = () =>
@@ -85,10 +71,10 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       temporalAddress,
       namespace: 'default',
       natsUrl,
-      gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: opts.gatewayTimeoutMs ?? 2_000 },
+      gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
       workflowBundle: { codePath: inject('workflowBundlePath') },
-      ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
+      ...(maxCachedWorkflows !== undefined && { maxCachedWorkflows }),
     });
   let worker = await newWorker();
   const nats = await connect({ servers: natsUrl, ...RECONNECT_FOREVER });
