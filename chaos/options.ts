@@ -3,7 +3,7 @@
 // passes a small run.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { ROOT } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 
 export type DisruptionKind = 'worker-kill' | 'temporal-restart' | 'nats-outage';
 

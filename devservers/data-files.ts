@@ -1,12 +1,10 @@
 // What `npm start` keeps in DATA_DIR (default .data, relative to the repository root), in one place
 // for start.ts, `npm run events` and the tests.
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+import { join, resolve } from 'node:path';
+import { PROJECT_ROOT } from '../config/project-root.js';
 
 /** DATA_DIR as an absolute path (a relative one is taken from the repository root). */
-export const resolveDataDir = (dataDir: string): string => resolve(ROOT, dataDir);
+export const resolveDataDir = (dataDir: string): string => resolve(PROJECT_ROOT, dataDir);
 
 /** The files under the data folder; `dir` as configured, so relative paths stay readable in messages. */
 export function dataFiles(dir: string) {

@@ -10,13 +10,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, connect as tcpConnect } from 'node:net';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Connection } from '@temporalio/client';
+import { PROJECT_ROOT } from '../config/project-root.js';
 import { SEARCH_ATTRIBUTE_SPECS } from '../workflows/messages.js';
 import { natsAuthorization } from './nats-auth.js';
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = join(ROOT, '.tools', 'venv', 'bin');
+const BIN = join(PROJECT_ROOT, '.tools', 'venv', 'bin');
 export const binaries = {
   temporal: join(BIN, 'temporal'),
   temporalTestServer: join(BIN, 'temporal-test-server'),
@@ -108,26 +107,35 @@ const PDEATHSIG_WRAPPER = [
 ].join('\n');
 
 /** Linux with the venv's Python: wrapped so the kernel ends the server with us; elsewhere plain. */
-function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'pipe'): ChildProcess {
+function spawnTiedToParent(cmd: string, args: string[], logTo: 'inherit' | 'pipe', env?: NodeJS.ProcessEnv): ChildProcess {
   const stdio: ['ignore', typeof logTo, typeof logTo] = ['ignore', logTo, logTo];
+  const options = { stdio, cwd: PROJECT_ROOT, env: env ?? process.env };
   if (process.platform === 'linux' && existsSync(binaries.python)) {
     // Its own process group too: a Ctrl-C in the terminal reaches only us, and we stop the
     // servers in order (after the worker and the API), instead of all at once.
-    return spawn(binaries.python, ['-c', PDEATHSIG_WRAPPER, String(process.pid), cmd, ...args], { stdio, detached: true });
+    return spawn(binaries.python, ['-c', PDEATHSIG_WRAPPER, String(process.pid), cmd, ...args], { ...options, detached: true });
   }
-  return spawn(cmd, args, { stdio });
+  return spawn(cmd, args, options);
 }
 
-/** Spawned and watched: its pid, a promise of its exit, and a stop() that waits for it. */
-function launch(cmd: string, args: string[], logTo: 'inherit' | 'ignore') {
-  // Output that is not shown is still read, and its end kept: a server that dies at start says why.
-  const child = spawnTiedToParent(cmd, args, logTo === 'inherit' ? 'inherit' : 'pipe');
+/**
+ * Spawned and watched: its pid, a promise of its exit, and a stop() that waits for it. Output is
+ * shown as is (`inherit`), read and dropped (`ignore`), or passed on to ours (`forward`), which
+ * also lets `output()` see it; in every mode but `inherit` the end of it is kept, so a server that
+ * dies at start says why.
+ */
+export function launch(cmd: string, args: string[], logTo: 'inherit' | 'ignore' | 'forward', env?: NodeJS.ProcessEnv) {
+  const child = spawnTiedToParent(cmd, args, logTo === 'inherit' ? 'inherit' : 'pipe', env);
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-4_000);
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
+  if (logTo === 'forward') {
+    child.stdout?.on('data', (chunk: Buffer) => process.stdout.write(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  }
   const exited = new Promise<ServerExit>((resolve) => {
     child.once('exit', (code, signal) => resolve({ code, signal }));
     child.once('error', () => resolve({ code: child.exitCode, signal: child.signalCode }));
@@ -137,7 +145,7 @@ function launch(cmd: string, args: string[], logTo: 'inherit' | 'ignore') {
 }
 
 /** Waits for a started server to answer; a server that never does is killed, not leaked. */
-async function ready<T>(launched: ReturnType<typeof launch>, wait: () => Promise<T>): Promise<T> {
+export async function ready<T>(launched: ReturnType<typeof launch>, wait: () => Promise<T>): Promise<T> {
   try {
     return await wait();
   } catch (err) {
@@ -145,6 +153,18 @@ async function ready<T>(launched: ReturnType<typeof launch>, wait: () => Promise
     throw err;
   }
 }
+
+/**
+ * The dev server's SQLite file, tuned (issue 8; README "Benchmark"). With SQLite's defaults
+ * (rollback journal, synchronous=FULL) every commit waits for two fsyncs, and Temporal commits
+ * several times per payment: the disk, not the CPU, bounded `npm start`. In WAL mode with
+ * synchronous=NORMAL a commit is an append to the write-ahead log with no fsync (the log is synced
+ * at checkpoints). A commit that returned is in the OS's page cache, so a crash of the service,
+ * of Temporal or of any process loses nothing; only a crash of the machine (power, kernel) can undo
+ * the last commits, never corrupt the file. synchronous=OFF would not be faster in WAL mode
+ * (commits already skip the sync) and would risk corruption on power loss, so NORMAL it is.
+ */
+export const SQLITE_PRAGMAS = ['journal_mode=wal', 'synchronous=normal'];
 
 type TemporalDevOptions = {
   port?: number;
@@ -179,6 +199,7 @@ async function startTemporalDevOnce(opts: TemporalDevOptions): Promise<RunningSe
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);
+    for (const pragma of SQLITE_PRAGMAS) args.push('--sqlite-pragma', pragma);
   }
   args.push('--namespace', opts.namespace ?? 'default');
   for (const sa of SEARCH_ATTRIBUTE_SPECS) args.push('--search-attribute', sa);

@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
 import { startApi } from '../api/server.js';
-import { ROOT, startNats, startTemporalDev } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
+import { startNats, startTemporalDev } from '../devservers/servers.js';
 import { startSandbox } from '../sandbox/server.js';
 import { startWorker } from '../worker/worker.js';
 

@@ -1,6 +1,7 @@
 // `npm start`: the whole service on its embedded defaults. Starts what is not configured to be
 // elsewhere (Temporal dev server with the Web UI, nats-server with JetStream, the gateway
-// sandbox), then the worker and the API; prints the URLs and the keys; Ctrl-C stops everything in
+// sandbox), then the worker in a process of its own (so the workflows and the API each get a
+// core; supervised like the servers) and the API in this one; prints the URLs and the keys; Ctrl-C stops everything in
 // order. The embedded servers are supervised: one that exits on its own is started again on the
 // same port with the same data, and all of them die with this process, even on `kill -9`
 // (devservers/servers.ts); and this process stops when the npm or tsx process that launched it is
@@ -10,6 +11,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { ConfigError, endpoints, loadConfig, parseApiKeys, type Config } from '../config/config.js';
 import { dataFiles, resolveDataDir } from '../devservers/data-files.js';
 import { launchers, watchLaunchers } from '../devservers/lifeline.js';
+import { configEnv, startNodeProcess } from '../devservers/node-process.js';
 import { NATS_CONSUMER_USER, NATS_SERVICE_USER } from '../devservers/nats-auth.js';
 import { readOrCreateSecret } from '../devservers/secrets.js';
 import { startNats, startTemporalDev, type RunningServer } from '../devservers/servers.js';
@@ -18,7 +20,7 @@ import { STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { sandboxOptions } from '../sandbox/from-config.js';
 import { startSandbox } from '../sandbox/server.js';
 import { apiFromConfig } from '../api/from-config.js';
-import { workerFromConfig } from '../worker/from-config.js';
+import { WORKER_READY_LINE } from '../worker/worker.js';
 
 let config: Config;
 try {
@@ -107,7 +109,10 @@ async function main() {
     const sandbox = await startSandbox(sandboxOptions(config));
     stops.unshift({ name: 'sandbox', stop: sandbox.close });
   }
-  const worker = await workerFromConfig(service);
+  say('starting the worker (worker/main, its own process)');
+  const worker = await embedded('worker', () =>
+    startNodeProcess({ name: 'worker', entry: 'worker/main', env: configEnv(service), readyLine: new RegExp(WORKER_READY_LINE) }),
+  );
   stops.unshift({ name: 'worker', stop: worker.stop });
   const api = await apiFromConfig(service);
   stops.unshift({ name: 'api', stop: api.close });

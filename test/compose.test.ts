@@ -242,10 +242,10 @@ describe('the stack', () => {
 describe('app services', () => {
   const known = new Set(Object.keys(ConfigSchema.shape));
 
-  it.each(APP_SERVICES)('%s is built from the Dockerfile and started with npx tsx', (name) => {
+  it.each(APP_SERVICES)('%s is built from the Dockerfile and started from the compiled code', (name) => {
     const s = service(name);
     expect(s.build).toBeDefined();
-    expect(s.command).toEqual(['npx', 'tsx', `${name}/main.ts`]);
+    expect(s.command).toEqual(['node', `dist/${name}/main.js`]);
   });
 
   it.each(APP_SERVICES)('%s only sets env names that config/config.ts knows', (name) => {
@@ -371,14 +371,30 @@ describe('Dockerfile', () => {
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
 
-  it('builds on node:20-bookworm-slim and installs with npm ci --ignore-scripts from the lockfile', () => {
-    expect(instructions[0]).toBe('FROM node:20-bookworm-slim');
-    const copyManifests = instructions.findIndex((l) => /^COPY package\.json package-lock\.json /.test(l));
-    const install = instructions.findIndex((l) => /^RUN npm ci\b.*--ignore-scripts/.test(l));
-    const copySource = instructions.findIndex((l) => /^COPY (--chown=\S+ )?\. /.test(l));
+  const stages = instructions.join('\n').split(/^(?=FROM )/m).map((stage) => stage.split('\n').filter(Boolean));
+
+  it('builds on node:20-bookworm-slim: installs with npm ci --ignore-scripts from the lockfile, then npm run build', () => {
+    const [build] = stages;
+    expect(build[0]).toBe('FROM node:20-bookworm-slim AS build');
+    const copyManifests = build.findIndex((l) => /^COPY package\.json package-lock\.json /.test(l));
+    const install = build.findIndex((l) => /^RUN npm ci\b.*--ignore-scripts/.test(l));
+    const copySource = build.findIndex((l) => /^COPY (--chown=\S+ )?\. /.test(l));
+    const compile = build.findIndex((l) => l === 'RUN npm run build');
     expect(copyManifests).toBeGreaterThan(0);
     expect(install).toBeGreaterThan(copyManifests);
     expect(copySource).toBeGreaterThan(install);
+    expect(compile).toBeGreaterThan(copySource);
+  });
+
+  it('runs the compiled code with production dependencies only and no TypeScript loader', () => {
+    expect(stages).toHaveLength(2);
+    const run = stages[1];
+    expect(run[0]).toBe('FROM node:20-bookworm-slim');
+    expect(run.some((l) => /^RUN npm ci --omit=dev --ignore-scripts\s+&& npm cache clean --force$/.test(l))).toBe(true);
+    expect(run.some((l) => /^COPY --from=build (--chown=\S+ )?\/app\/dist \.\/dist$/.test(l))).toBe(true);
+    expect(run.some((l) => /^COPY (--chown=\S+ )?\. /.test(l))).toBe(false);
+    expect(run.at(-1)).toBe('CMD ["node", "dist/api/main.js"]');
+    expect(run.join('\n')).not.toMatch(/tsx/);
   });
 
   it('keeps the host node_modules and dev-server venv out of the build context', () => {

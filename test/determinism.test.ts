@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 
 const FORBIDDEN = [
   { rule: 'imports a Node builtin', re: /from ['"](node:)?(fs|path|os|http|https|net|crypto|child_process|timers|worker_threads)['"]/ },

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { paymentUnavailableError } from '../api/temporal-errors.js';
-import { ROOT } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 
 const HISTORY = join(ROOT, 'docs', 'known-issues', 'sdk-nde-updates-after-wft-timeout.history.json');
 

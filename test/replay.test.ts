@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { ROOT } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 
 const dir = join(ROOT, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));

@@ -1,6 +1,7 @@
 // `npm start` as people run it (tsx scripts/start.ts, free ports, a temp DATA_DIR): (a) the
-// embedded nats-server killed with SIGKILL comes back on the same port with the same stream;
-// (b) start.ts killed with SIGKILL takes its servers with it (the kernel's parent-death signal),
+// embedded nats-server killed with SIGKILL comes back on the same port with the same stream, and
+// the worker (a process of its own) killed with SIGKILL comes back and takes payments; (b) start.ts
+// killed with SIGKILL takes its servers and its worker with it (the kernel's parent-death signal),
 // and a second start on the same DATA_DIR comes up with the generated API key unchanged.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -10,10 +11,12 @@ import { connect } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigSchema } from '../config/config.js';
 import { dataFiles } from '../devservers/data-files.js';
-import { binaries, freePort, ROOT, type RunningServer, type ServerExit } from '../devservers/servers.js';
+import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
+import { binaries, freePort, type RunningServer, type ServerExit } from '../devservers/servers.js';
 import { supervise } from '../devservers/supervise.js';
 import { launchers, watchLaunchers } from '../devservers/lifeline.js';
 import { STREAM_NAME } from '../events/schema.js';
+import { cashierBody, http, uniqueId } from './support/service.js';
 
 const BANNER_END = /Ctrl-C stops everything\./;
 
@@ -195,9 +198,26 @@ describe('npm start under supervision', () => {
     expect(first.out).not.toMatch(/temporal exited/);
   }, 60_000);
 
+  it('(a2) runs the worker in its own process, restarts it after kill -9, and payments go on', async () => {
+    const killed = readPids().worker!;
+    expect(killed).not.toBe(readPids().start);
+    expect(readFileSync(`/proc/${killed}/cmdline`, 'utf8')).toContain('worker/main');
+    process.kill(killed, 'SIGKILL');
+    await waitForOutput(first, /\[start\] worker restarted \(pid \d+\)/);
+    expect(first.out).toMatch(/\[start\] worker exited \(signal SIGKILL\); restarting/);
+    const restarted = readPids().worker!;
+    expect(alive(restarted)).toBe(true);
+
+    // The new worker takes payments: update-with-start is answered only once a worker ran PAY.
+    const res = await http('POST', `http://127.0.0.1:${ports.API_PORT}/v1/payments`, cashierBody(uniqueId('supervision')), { apiKey: apiKey.trim() });
+    expect(res.status).toBe(201);
+    expect(res.body.payAction.type).toBe('QRCODE');
+  }, 120_000);
+
   it('(b) kill -9 of start.ts leaves no server behind; a second start reuses the data and the key', async () => {
     const pids = readPids();
     const servers = [pids.temporal!, pids.nats!];
+    const worker = pids.worker!;
     expect(servers.every(alive)).toBe(true);
     expect(ourServers().map((p) => p.pid).sort()).toEqual([...servers].sort());
     const messages = await streamMessages();
@@ -205,6 +225,7 @@ describe('npm start under supervision', () => {
     process.kill(pids.start!, 'SIGKILL');
     await exitOf(first.child); // tsx's parent process follows its child
     await eventually(() => ourServers().length === 0 && !servers.some(alive), 15_000, 'temporal and nats-server did not die with start.ts');
+    await eventually(() => !alive(worker), 15_000, 'the worker process did not die with start.ts');
 
     const second = launch();
     await waitForOutput(second, BANNER_END);

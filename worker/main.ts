@@ -1,8 +1,21 @@
-// The worker process on its own (docker-compose): `tsx worker/main.ts`.
-import { loadConfig } from '../config/config.js';
+// The worker process on its own: `npm run worker` (tsx worker/main.ts), `node dist/worker/main.js`
+// after `npm run build` (the prebuilt workflow bundle, no bundling at start), the worker that
+// `npm start` runs beside its API, and docker-compose's worker. Any number of them may poll the one
+// task queue; each payment is on one of them at a time and moves to another if that one dies.
+import { ConfigError, loadConfig } from '../config/config.js';
 import { workerFromConfig } from './from-config.js';
+import { WORKER_READY_LINE } from './worker.js';
 
-const worker = await workerFromConfig(loadConfig());
-console.error('worker running on task queue alipay-cn-payments');
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (!(err instanceof ConfigError)) throw err;
+  console.error(`worker: ${err.message}`);
+  process.exit(2);
+}
+const started = Date.now();
+const worker = await workerFromConfig(config);
+console.error(`${WORKER_READY_LINE} ${worker.worker.options.taskQueue} (pid ${process.pid}, ready in ${Date.now() - started} ms, ${worker.bundle})`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 await worker.run;

@@ -2,7 +2,9 @@
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
 import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connections.js';
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SOURCE_EXT } from '../config/project-root.js';
 import { createActivities } from '../activities/index.js';
 import { ensureStream } from '../events/stream.js';
 import { GatewayClient } from '../gateway/client.js';
@@ -20,7 +22,11 @@ export interface WorkerOptions {
   notifyUrl: string;
   /** Open payments kept in memory (config maxCachedWorkflows()); the SDK's default when absent. */
   maxCachedWorkflows?: number;
-  /** A prebuilt bundle (tests build it once); otherwise the workflows are bundled at start. */
+  /**
+   * A bundle built beforehand (tests build it once). Otherwise the one `npm run build` wrote next
+   * to the compiled code (dist/workflow-bundle.js) when running from dist/, else the workflows are
+   * bundled at start (from source).
+   */
   workflowBundle?: WorkflowBundleOption;
 }
 
@@ -28,14 +34,30 @@ export interface RunningWorker {
   worker: Worker;
   nats: NatsConnection;
   run: Promise<void>;
+  /** Where its workflow code came from: `prebuilt bundle <path>`, `bundled at start`, `bundle given`. */
+  bundle: string;
   stop(): Promise<void>;
 }
 
-export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+/** What worker/main.ts prints once it polls; `npm start` and the bench wait for it. */
+export const WORKER_READY_LINE = 'worker running on task queue';
+
+export const workflowsPath = fileURLToPath(new URL(`../workflows/index${SOURCE_EXT}`, import.meta.url));
+/** Written by `npm run build` (scripts/bundle-workflows.ts); exists only beside the compiled code. */
+export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
+
+function workflowCode(given: WorkflowBundleOption | undefined): { option: { workflowBundle: WorkflowBundleOption } | { workflowsPath: string }; bundle: string } {
+  if (given) return { option: { workflowBundle: given }, bundle: 'bundle given' };
+  if (SOURCE_EXT === '.js' && existsSync(prebuiltBundlePath)) {
+    return { option: { workflowBundle: { codePath: prebuiltBundlePath } }, bundle: `prebuilt bundle ${prebuiltBundlePath}` };
+  }
+  return { option: { workflowsPath }, bundle: 'bundled at start' };
+}
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nats = await connect({ ...RECONNECT_FOREVER, ...opts.nats, servers: opts.natsUrl, name: 'alipay-cn-worker' });
   await ensureStream(await nats.jetstreamManager());
+  const code = workflowCode(opts.workflowBundle);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, ...opts.temporal });
   const worker = await Worker.create({
     connection,
@@ -43,13 +65,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     taskQueue: TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl }),
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath }),
+    ...code.option,
   });
   const run = worker.run();
   return {
     worker,
     nats,
     run,
+    bundle: code.bundle,
     async stop() {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await run;
