@@ -9,10 +9,12 @@ export interface ActivityDeps {
   gateway: GatewayClient;
   js: JetStreamClient;
   notifyUrl: string;
+  /** Whether the NATS connection is up now; the local publish try fails at once when it is not. */
+  natsUp?: () => boolean;
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...gatewayActivities(deps.gateway, deps.notifyUrl), ...refundActivities(deps.gateway, deps.notifyUrl), ...publishActivities(deps.js) };
+  return { ...gatewayActivities(deps.gateway, deps.notifyUrl), ...refundActivities(deps.gateway, deps.notifyUrl), ...publishActivities(deps.js, deps.natsUp) };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

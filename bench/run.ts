@@ -1,477 +1,239 @@
-// `npm run bench`: latency, end-to-end throughput and worker memory of the service on this machine.
+// `npm run bench`: what a payment costs with `npm start` defaults, beside a bare hand-written
+// Temporal workflow of the same shape (bench/bare/) on the same servers in the same run.
 //
-// Starts a fresh Temporal dev server (headless, in-memory), nats-server (temp store) and the gateway
-// sandbox on free loopback ports, the worker and the API in this process, then measures:
-//   1. POST /v1/payments latency: N sequential CASHIER_PAYMENT requests (update-with-start, one round
-//      trip to the payAction) after a few warm-up requests;
-//   2. end-to-end throughput: M payments at concurrency C, each POSTed, paid by the shopper through the
-//      sandbox control API, and done when its payment.succeeded event is read from JetStream (one
-//      ordered consumer on payments.alipay_cn.> for the whole run; no per-payment polling);
-//   3. memory of this process (which hosts the worker): process.memoryUsage() before and after.
-// Every wait is bounded, so the run stops by itself. Prints a table, writes bench/results/latest.json,
-// exits 0 when every payment succeeded and 1 otherwise (2 for a bad option).
-//
-// Options (argv wins over env): BENCH_N (50), BENCH_M (200), BENCH_C (20), BENCH_WARMUP (5),
-// BENCH_TIMEOUT_MS (30000, per payment, from its POST to its payment.succeeded event), given as
-// `BENCH_N=100 npm run bench` or `npm run bench -- --n=100 --m 400 --c=40`.
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-
-// Before anything else touches the Temporal runtime: warnings and errors only.
-Runtime.install({
-  logger: new DefaultLogger('WARN'),
-  telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} } },
-});
-
-import { connect, type ConsumerMessages, type NatsConnection } from 'nats';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+// bench/stack.ts starts the servers as `npm start` does (Temporal on a SQLite file, nats-server with
+// JetStream) and one process per role. Then:
+//   1. comparison: at each concurrency, M payments through the service and M through the bare
+//      workflow, alternately (ROUNDS times, the first target alternating); per run: payments/s,
+//      POST p50/p95, POST → payment.succeeded p50/p95, Node CPU ms per payment of the target's
+//      own processes (API + worker), history events of a settled payment;
+//   2. roles: the service with one worker process, then two, then two with one killed (kill -9)
+//      a third of the way through: every payment must still succeed;
+//   3. footprint: a fresh worker of each, N payments opened and left PENDING (RSS per cached open
+//      payment from the first 500), then for the service up to OPEN in all, 1,000 of them paid, 100
+//      refunded, 1,000 queried at random, with the worker's RSS and the latencies.
+// Prints a table, writes bench/results/latest.json; exits 0 when every payment did what it should,
+// 1 otherwise, 2 for a bad option.
+import { Client, Connection } from '@temporalio/client';
+import { connect } from 'nats';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { NOTIFICATION_PATH } from '../api/notifications-routes.js';
-import { startApi, type RunningApi } from '../api/server.js';
-import { startNats, startTemporalDev } from '../devservers/servers.js';
-import { PaymentEvent, STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
-import { startSandbox, type Sandbox } from '../sandbox/server.js';
-import { startWorker, type RunningWorker } from '../worker/worker.js';
+import { loadConfig, maxCachedWorkflows } from '../config/config.js';
+import { OptionError, parseOptions, type Options } from './options.js';
+import { openPending, payOpen, pick, querySome, refundSome, throughput, type Failure, type ThroughputResult } from './phases.js';
+import { startStack, type Stack } from './stack.js';
+import { cpuMeter, median, round, rssMb, rssPeak } from './stats.js';
+import { bareTarget, serviceTarget, type Target } from './targets.js';
 
-const BENCH_DIR = dirname(fileURLToPath(import.meta.url));
-const RESULTS_FILE = join(BENCH_DIR, 'results', 'latest.json');
-
-// ---------------------------------------------------------------------------------------------
-// Options
-
-interface Options {
-  n: number;
-  m: number;
-  c: number;
-  warmup: number;
-  timeoutMs: number;
-}
-
-const OPTION_SPECS: { key: keyof Options; env: string; def: number; min: number }[] = [
-  { key: 'n', env: 'BENCH_N', def: 50, min: 1 },
-  { key: 'm', env: 'BENCH_M', def: 200, min: 1 },
-  { key: 'c', env: 'BENCH_C', def: 20, min: 1 },
-  { key: 'warmup', env: 'BENCH_WARMUP', def: 5, min: 0 },
-  { key: 'timeoutMs', env: 'BENCH_TIMEOUT_MS', def: 30_000, min: 1_000 },
-];
-
-function parseOptions(argv: string[], env: NodeJS.ProcessEnv): Options {
-  const given = new Map<string, string>();
-  for (const spec of OPTION_SPECS) if (env[spec.env] !== undefined && env[spec.env] !== '') given.set(spec.env, env[spec.env]!);
-  // argv: --n=100, --n 100, --timeout-ms=5000, or BENCH_N=100
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const m = /^(?:--([a-z-]+)|(BENCH_[A-Z_]+))(?:=(.*))?$/.exec(arg);
-    const spec = m && OPTION_SPECS.find((s) => (m[1] ? s.env === `BENCH_${m[1].replace(/-/g, '_').toUpperCase()}` : s.env === m[2]));
-    if (!m || !spec) throw new OptionError(`unknown argument ${arg} (options: ${OPTION_SPECS.map((s) => s.env).join(', ')})`);
-    const value = m[3] ?? argv[++i];
-    if (value === undefined) throw new OptionError(`${arg} needs a value`);
-    given.set(spec.env, value);
-  }
-  const options = {} as Options;
-  for (const spec of OPTION_SPECS) {
-    const text = given.get(spec.env);
-    const value = text === undefined ? spec.def : Number(text);
-    if (!Number.isInteger(value) || value < spec.min) throw new OptionError(`${spec.env} must be an integer >= ${spec.min}, got ${text}`);
-    options[spec.key] = value;
-  }
-  return options;
-}
-
-class OptionError extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Small helpers
-
-/** Nearest-rank percentile of an ascending array. */
-function percentile(sorted: number[], p: number): number {
-  if (!sorted.length) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-function summary(samples: number[]) {
-  const s = [...samples].sort((a, b) => a - b);
-  const r = (x: number) => Math.round(x * 10) / 10;
-  return {
-    count: s.length,
-    p50: r(percentile(s, 50)),
-    p95: r(percentile(s, 95)),
-    p99: r(percentile(s, 99)),
-    max: r(s.length ? s[s.length - 1] : NaN),
-    mean: r(s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN),
-  };
-}
-
-const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
-
-function memory() {
-  const m = process.memoryUsage();
-  return { rssMB: mb(m.rss), heapUsedMB: mb(m.heapUsed), heapTotalMB: mb(m.heapTotal), externalMB: mb(m.external) };
-}
-
+const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 const say = (line: string) => console.log(`[bench] ${line}`);
+/** Payments opened on a fresh worker to measure the memory one cached open payment costs. */
+const MEMORY_SAMPLE = 500;
 
-/** The merchant key of the bench's API: every /v1/payments request carries it. */
-const BENCH_API_KEY = { name: 'bench', secret: randomBytes(32).toString('base64url') };
-
-async function request(method: string, url: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const headers: Record<string, string> = body === undefined ? {} : { 'content-type': 'application/json' };
-  if (url.includes('/v1/payments')) headers.authorization = `Bearer ${BENCH_API_KEY.secret}`;
-  const res = await fetch(url, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const text = await res.text();
-  let json: unknown = text;
-  try {
-    json = text ? JSON.parse(text) : null;
-  } catch {
-    /* not JSON: keep the text */
-  }
-  return { status: res.status, json };
-}
-
-function cashierBody(merchantTransId: string) {
-  return {
-    merchantTransId,
-    paymentMethod: 'ALIPAY_CN',
-    product: 'CASHIER_PAYMENT',
-    amount: { currency: 'CNY', value: 1000 },
-    goods: { description: 'Green tea' },
-    riskData: { device: { os: 'iOS' } },
-  };
-}
-
-// ---------------------------------------------------------------------------------------------
-// Events: one ordered consumer for the whole run, events collected by payment id
-
-type Outcome = { ok: true; at: number } | { ok: false; at: number; type: string };
-const FINAL_FAILURES = new Set(['payment.failed', 'payment.expired', 'payment.cancelled']);
-
-class EventCollector {
-  private outcomes = new Map<string, Outcome>();
-  private waiters = new Map<string, (o: Outcome) => void>();
-  readonly countsByType: Record<string, number> = {};
-  invalid = 0;
-  private messages: ConsumerMessages | undefined;
-  private loop: Promise<void> | undefined;
-
-  async start(nc: NatsConnection): Promise<void> {
-    const consumer = await nc.jetstream().consumers.get(STREAM_NAME, { filterSubjects: [`${SUBJECT_PREFIX}.>`] });
-    this.messages = await consumer.consume();
-    const messages = this.messages;
-    this.loop = (async () => {
-      for await (const msg of messages) {
-        const at = performance.now();
-        const type = msg.subject.split('.').slice(-2).join('.'); // payments.alipay_cn.<PRODUCT>.payment.<x>
-        this.countsByType[type] = (this.countsByType[type] ?? 0) + 1;
-        const parsed = PaymentEvent.safeParse(msg.json());
-        if (!parsed.success) {
-          this.invalid++;
-          continue;
-        }
-        const paymentId = parsed.data.subject;
-        if (type === 'payment.succeeded') this.settle(paymentId, { ok: true, at });
-        else if (FINAL_FAILURES.has(type)) this.settle(paymentId, { ok: false, at, type });
-      }
-    })();
-  }
-
-  private settle(paymentId: string, outcome: Outcome) {
-    if (this.outcomes.has(paymentId)) return;
-    this.outcomes.set(paymentId, outcome);
-    this.waiters.get(paymentId)?.(outcome);
-    this.waiters.delete(paymentId);
-  }
-
-  /** The payment's final event, or a timeout failure once `deadline` (performance.now()) passes. */
-  outcome(paymentId: string, deadline: number): Promise<Outcome> {
-    const known = this.outcomes.get(paymentId);
-    if (known) return Promise.resolve(known);
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.waiters.delete(paymentId);
-        resolve({ ok: false, at: performance.now(), type: 'timeout' });
-      }, Math.max(0, deadline - performance.now()));
-      this.waiters.set(paymentId, (o) => (clearTimeout(timer), resolve(o)));
-    });
-  }
-
-  async stop(): Promise<void> {
-    this.messages?.stop();
-    await this.loop?.catch(() => undefined);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The run
-
-interface Failure {
-  paymentId: string;
-  stage: string;
-  detail: string;
-}
+type Run = ThroughputResult & { cpuMsPerPayment: number; cpuMsByProcess: Record<string, number>; temporalCpuMsPerPayment: number; historyEvents: number };
 
 async function main(options: Options): Promise<number> {
   const runId = Date.now().toString(36);
-  const secret = 'bench-shared-secret-0123456789';
-  const clientId = 'bench-merchant';
-  const dir = mkdtempSync(join(tmpdir(), 'alipay-cn-bench-'));
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  let seq = 0;
+  const ids = (phase: string, n: number) => Array.from({ length: n }, () => `bench-${runId}-${phase}-${(seq++).toString(36)}`);
   const failures: Failure[] = [];
-  let collector: EventCollector | undefined;
-  let peakRss = 0;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-  sampler.unref();
-
+  const started = Date.now();
+  const stack = await startStack(say);
+  const stops: (() => Promise<unknown>)[] = [stack.stop];
   try {
-    // ---- servers, worker, API
-    const t0 = performance.now();
-    say('starting Temporal dev server (headless, in memory) and nats-server (temp store)');
-    const [temporalStart, natsStart] = await Promise.allSettled([startTemporalDev({ uiPort: null }), startNats({ storeDir: join(dir, 'jetstream') })]);
-    // Whichever started is stopped at the end, even when the other did not.
-    if (natsStart.status === 'fulfilled') stops.unshift({ name: 'nats', stop: natsStart.value.stop });
-    if (temporalStart.status === 'fulfilled') stops.unshift({ name: 'temporal', stop: temporalStart.value.stop });
-    if (temporalStart.status === 'rejected') throw temporalStart.reason;
-    if (natsStart.status === 'rejected') throw natsStart.reason;
-    const temporal = temporalStart.value;
-    const nats = natsStart.value;
-    const sandbox: Sandbox = await startSandbox({
-      port: 0,
-      clientId,
-      secret,
-      notifyRetryMs: [0, 200, 400, 800, 1600, 3200],
-      timezone: 'Asia/Shanghai',
-    });
-    stops.unshift({ name: 'sandbox', stop: sandbox.close });
-    // The product defaults of config/config.ts.
-    const api: RunningApi = await startApi({
-      temporalAddress: temporal.address,
-      namespace: 'default',
-      secret,
-      clientId,
-      notificationMaxAgeMs: 300_000,
-      apiKeys: [BENCH_API_KEY],
-      host: '127.0.0.1',
-      port: 0,
-      timeZone: 'Asia/Shanghai',
-      defaultExpiryMs: 1_800_000,
-      pollInitialMs: 10_000,
-      pollMaxMs: 300_000,
-      graceMs: 259_200_000,
-      refundWindowMs: 365 * 24 * 3600_000,
-      paymentCode: { pollMs: 3_000, maxPolls: 20, confirmMs: 60_000 },
-    });
-    stops.unshift({ name: 'api', stop: api.close });
-    say('starting the worker (bundles the workflows)');
-    const worker: RunningWorker = await startWorker({
-      temporalAddress: temporal.address,
-      namespace: 'default',
-      natsUrl: nats.url,
-      gateway: { baseUrl: sandbox.url, clientId, secret, timeoutMs: 10_000 },
-      notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
-    });
-    stops.unshift({ name: 'worker', stop: worker.stop });
-    const nc = await connect({ servers: nats.url, name: 'alipay-cn-bench' });
-    stops.unshift({ name: 'bench nats connection', stop: () => nc.drain() });
-    collector = new EventCollector();
-    await collector.start(nc);
-    const events = collector;
-    stops.unshift({ name: 'event consumer', stop: () => events.stop() });
-    const startupMs = performance.now() - t0;
-    say(`everything up in ${(startupMs / 1000).toFixed(1)} s (API ${api.url}, sandbox ${sandbox.url}, Temporal ${temporal.address}, NATS ${nats.url})`);
+    const nc = await connect({ servers: stack.natsUrl, user: stack.nats.user, pass: stack.nats.pass, name: 'bench' });
+    stops.push(() => nc.drain());
+    const connection = await Connection.connect({ address: stack.temporalAddress });
+    stops.push(() => connection.close());
+    const client = new Client({ connection });
+    const service = await serviceTarget(stack, nc);
+    const bare = await bareTarget(stack, nc);
+    stops.push(() => service.stop(), () => bare.stop());
+    const processesOf = (t: Target): Record<string, number> =>
+      t.name === 'service'
+        ? { api: stack.pids.api, ...Object.fromEntries(stack.workers.map((w, i) => [`worker${i + 1}`, w.pid])) }
+        : { api: stack.pids.bareApi, worker: stack.bareWorker.pid };
 
-    let seq = 0;
-    const nextId = (phase: string) => `bench-${runId}-${phase}-${(seq++).toString(36)}`;
-    const paymentIdOf = (merchantTransId: string) => `alipay-cn:${merchantTransId}`;
+    say(`warm-up: ${options.warmup} payments through each`);
+    for (const t of [service, bare]) failures.push(...(await throughput(t, ids('w', options.warmup), 10, options.timeoutMs)).failures);
 
-    /** POST one cashier payment; the latency in ms, or null (a failure is recorded). */
-    async function post(merchantTransId: string): Promise<number | null> {
-      const started = performance.now();
-      try {
-        const res = await request('POST', `${api.url}/v1/payments`, cashierBody(merchantTransId));
-        const ms = performance.now() - started;
-        if (res.status !== 201 || res.json?.status !== 'PENDING' || !res.json?.payAction?.redirectUrl) {
-          failures.push({ paymentId: paymentIdOf(merchantTransId), stage: 'POST /v1/payments', detail: `${res.status} ${JSON.stringify(res.json).slice(0, 200)}` });
-          return null;
-        }
-        return ms;
-      } catch (err) {
-        failures.push({ paymentId: paymentIdOf(merchantTransId), stage: 'POST /v1/payments', detail: (err as Error).message });
-        return null;
-      }
-    }
-
-    /** The shopper pays in the sandbox, then the payment.succeeded event is awaited. */
-    async function payAndAwait(merchantTransId: string, deadline: number): Promise<Outcome | null> {
-      const paymentId = paymentIdOf(merchantTransId);
-      try {
-        const res = await request('POST', `${sandbox.url}/sandbox/payments/${merchantTransId}/pay`);
-        if (res.status !== 200) {
-          failures.push({ paymentId, stage: 'sandbox pay', detail: `${res.status} ${JSON.stringify(res.json).slice(0, 200)}` });
-          return null;
-        }
-      } catch (err) {
-        failures.push({ paymentId, stage: 'sandbox pay', detail: (err as Error).message });
-        return null;
-      }
-      const outcome = await events.outcome(paymentId, deadline);
-      if (!outcome.ok) failures.push({ paymentId, stage: 'payment.succeeded event', detail: `got ${outcome.type} instead` });
-      return outcome;
-    }
-
-    const memoryBefore = memory();
-    const cachedBefore = worker.worker.getStatus().numCachedWorkflows;
-
-    // ---- 1. POST latency, sequential
-    say(`1/2 POST /v1/payments latency: ${options.warmup} warm-up + ${options.n} sequential requests`);
-    const warmupIds: string[] = [];
-    for (let i = 0; i < options.warmup; i++) {
-      const id = nextId('w');
-      warmupIds.push(id);
-      await post(id);
-    }
-    const latencyIds: string[] = [];
-    const postLatencies: number[] = [];
-    for (let i = 0; i < options.n; i++) {
-      const id = nextId('l');
-      latencyIds.push(id);
-      const ms = await post(id);
-      if (ms !== null) postLatencies.push(ms);
-    }
-    // Pay those too, so they finish (and stop polling DETAIL) before the throughput run.
-    const settleDeadline = performance.now() + options.timeoutMs;
-    const toSettle = [...warmupIds, ...latencyIds].filter((id) => !failures.some((f) => f.paymentId === paymentIdOf(id)));
-    for (let i = 0; i < toSettle.length; i += options.c) {
-      await Promise.all(toSettle.slice(i, i + options.c).map((id) => payAndAwait(id, settleDeadline)));
-    }
-
-    // ---- 2. End-to-end throughput at concurrency C
-    say(`2/2 end to end: ${options.m} payments at concurrency ${options.c} (POST, shopper pays, payment.succeeded read from JetStream)`);
-    const e2e: number[] = [];
-    const postUnderLoad: number[] = [];
-    let succeeded = 0;
-    let next = 0;
-    const phaseStart = performance.now();
-    const cpuStart = process.cpuUsage();
-    let lastDone = phaseStart;
-    const progress = setInterval(() => say(`   ${succeeded}/${options.m} succeeded`), 5_000);
-    progress.unref();
-    async function lane() {
-      while (next < options.m) {
-        next++;
-        const id = nextId('t');
-        const started = performance.now();
-        const postMs = await post(id);
-        if (postMs === null) continue;
-        postUnderLoad.push(postMs);
-        const outcome = await payAndAwait(id, started + options.timeoutMs);
-        if (outcome?.ok) {
-          succeeded++;
-          e2e.push(outcome.at - started);
-          lastDone = Math.max(lastDone, outcome.at);
+    // ---- 1. comparison
+    const runs: Run[] = [];
+    for (const c of options.concurrency) {
+      for (let round_ = 0; round_ < options.rounds; round_++) {
+        for (const t of round_ % 2 === 0 ? [service, bare] : [bare, service]) {
+          const meter = cpuMeter(processesOf(t));
+          const temporal = cpuMeter({ temporal: stack.temporalPid });
+          const result = await throughput(t, ids(`${t.name[0]}${c}`, options.m), c, options.timeoutMs);
+          const cpu = meter();
+          const temporalCpu = temporal();
+          failures.push(...result.failures);
+          await sleep(1_000); // settled: whatever follows payment.succeeded is in the history too
+          const lengths = await Promise.all(result.sample.map(async (id) => (await client.workflow.getHandle(id).describe()).historyLength));
+          const run: Run = {
+            ...result,
+            cpuMsPerPayment: round(cpu.total / Math.max(1, result.succeeded)),
+            cpuMsByProcess: Object.fromEntries(Object.entries(cpu.byProcess).map(([k, v]) => [k, Math.round(v)])),
+            temporalCpuMsPerPayment: round(temporalCpu.total / Math.max(1, result.succeeded)),
+            historyEvents: median(lengths),
+          };
+          runs.push(run);
+          say(
+            `${t.name.padEnd(7)} c=${c}: ${run.paymentsPerSecond} payments/s, POST p50 ${run.postMs.p50} ms, POST→succeeded p50 ${run.postToSucceededMs.p50} ms, ` +
+              `${run.cpuMsPerPayment} ms CPU/payment, ${run.historyEvents} history events (${run.succeeded}/${run.payments})`,
+          );
         }
       }
     }
-    await Promise.all(Array.from({ length: Math.min(options.c, options.m) }, lane));
-    clearInterval(progress);
-    const wallMs = lastDone - phaseStart;
-    const cpu = process.cpuUsage(cpuStart);
-    const phaseMs = performance.now() - phaseStart;
+    const comparison = options.concurrency.map((c) => {
+      const of = (name: Target['name']) => runs.filter((r) => r.target === name && r.concurrency === c);
+      const med = (name: Target['name'], f: (r: Run) => number) => median(of(name).map(f));
+      const side = (name: Target['name']) => ({
+        paymentsPerSecond: med(name, (r) => r.paymentsPerSecond),
+        postP50: med(name, (r) => r.postMs.p50),
+        postP95: med(name, (r) => r.postMs.p95),
+        e2eP50: med(name, (r) => r.postToSucceededMs.p50),
+        e2eP95: med(name, (r) => r.postToSucceededMs.p95),
+        cpuMsPerPayment: med(name, (r) => r.cpuMsPerPayment),
+        historyEvents: med(name, (r) => r.historyEvents),
+      });
+      const s = side('service');
+      const b = side('bare');
+      return { concurrency: c, service: s, bare: b, throughputRatio: round(s.paymentsPerSecond / b.paymentsPerSecond, 2), cpuRatio: round(s.cpuMsPerPayment / b.cpuMsPerPayment, 2) };
+    });
 
-    // ---- 3. memory
-    const memoryAfter = memory();
-    const cachedAfter = worker.worker.getStatus().numCachedWorkflows;
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    // ---- 2. roles: one worker process, two, and two with one killed mid-load
+    const c = Math.max(...options.concurrency);
+    say(`roles: ${options.m} payments at c=${c} with one worker process, then two, then two with one killed (kill -9)`);
+    const one = await throughput(service, ids('r1', options.m), c, options.timeoutMs);
+    const second = await stack.addWorker();
+    const two = await throughput(service, ids('r2', options.m), c, options.timeoutMs);
+    let killedAt = -1;
+    const killTarget = Math.floor(options.m / 3);
+    const withKill = await throughput(service, ids('rk', options.m), c, options.timeoutMs, (done) => {
+      if (killedAt < 0 && done >= killTarget) {
+        killedAt = done;
+        process.kill(second.pid, 'SIGKILL');
+      }
+    });
+    await stack.removeWorker(second, 'kill');
+    failures.push(...one.failures, ...two.failures, ...withKill.failures);
+    const roles = {
+      concurrency: c,
+      oneWorker: { paymentsPerSecond: one.paymentsPerSecond, succeeded: one.succeeded, payments: one.payments },
+      twoWorkers: { paymentsPerSecond: two.paymentsPerSecond, succeeded: two.succeeded, payments: two.payments },
+      twoWorkersOneKilled: { killedAfterSucceeded: killedAt, succeeded: withKill.succeeded, payments: withKill.payments, paymentsPerSecond: withKill.paymentsPerSecond },
+    };
+    say(`roles: one worker ${one.paymentsPerSecond}/s, two ${two.paymentsPerSecond}/s; one of two killed after ${killedAt}: ${withKill.succeeded}/${withKill.payments} succeeded`);
+
+    // ---- 3. footprint
+    let footprint: Record<string, unknown> | null = null;
+    if (options.open > 0) {
+      const cacheBound = maxCachedWorkflows(loadConfig({}));
+      const sampleSize = Math.min(MEMORY_SAMPLE, options.open);
+      // A fresh worker of each: an empty cache, then `sampleSize` open payments in it.
+      for (const w of [...stack.workers]) await stack.removeWorker(w, 'stop');
+      const worker = await stack.addWorker();
+      const bareWorker = await stack.restartBareWorker();
+      await sleep(3_000);
+      const idle = { service: rssMb(worker.pid), bare: rssMb(bareWorker.pid) };
+      say(`footprint: ${sampleSize} PENDING payments on a fresh worker of each (idle RSS: service ${idle.service} MB, bare ${idle.bare} MB)`);
+      const perCached: Record<string, number> = {};
+      let sampleOpen: { merchantTransId: string; paymentId: string }[] = [];
+      for (const [t, pid] of [[service, worker.pid], [bare, bareWorker.pid]] as const) {
+        const opened = await openPending(t, ids(`o${t.name[0]}`, sampleSize), 20);
+        failures.push(...opened.failures);
+        await sleep(2_000);
+        perCached[t.name] = round(((rssMb(pid) - idle[t.name]) * 1024) / opened.open.length, 0);
+        if (t === service) sampleOpen = opened.open;
+      }
+      say(`footprint: RSS per cached open payment: service ${perCached.service} KB, bare ${perCached.bare} KB`);
+
+      say(`footprint: opening ${options.open - sampleOpen.length} more (${options.open} open in all; the worker caches at most ${cacheBound})`);
+      const peak = rssPeak(worker.pid);
+      const rest = await openPending(service, ids('of', options.open - sampleOpen.length), c);
+      failures.push(...rest.failures);
+      const open = [...sampleOpen, ...rest.open];
+      const rssOpen = rssMb(worker.pid);
+      say(`footprint: ${open.length} open, worker RSS ${rssOpen} MB; paying 1000, refunding 100, querying 1000 at random`);
+      const toPay = pick(open, Math.min(1000, open.length));
+      const paid = await payOpen(service, toPay, c, options.timeoutMs);
+      const refunded = await refundSome(service, stack.apiUrl, stack.apiKey, pick(toPay, Math.min(100, toPay.length)), c, options.timeoutMs);
+      const queried = await querySome(stack.apiUrl, stack.apiKey, pick(open, Math.min(1000, open.length)), c);
+      failures.push(...paid.failures, ...refunded.failures, ...queried.failures);
+      footprint = {
+        cacheBound,
+        idleRssMB: idle,
+        rssPerCachedOpenPaymentKB: perCached,
+        open: open.length,
+        openPostMs: rest.postMs,
+        workerRssMB: { afterOpening: rssOpen, end: rssMb(worker.pid), peak: peak.stop() },
+        pay: { paid: paid.paid, of: toPay.length, payToSucceededMs: paid.payToSucceededMs },
+        refund: { refunded: refunded.refunded, postMs: refunded.postMs, postToRefundSucceededMs: refunded.postToRefundSucceededMs },
+        query: { answered: queried.answered, ms: queried.ms },
+      };
+      say(`footprint: worker RSS peak ${(footprint.workerRssMB as { peak: number }).peak} MB`);
+    }
 
     const results = {
       date: new Date().toISOString(),
-      machine: {
-        cpus: cpus().length,
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        totalMemoryMB: mb(totalmem()),
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-      },
+      machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemoryMB: Math.round(totalmem() / 2 ** 20), node: process.version, platform: `${process.platform}-${process.arch}` },
+      setup: 'npm start defaults: Temporal dev server on a SQLite file (WAL, synchronous=NORMAL), nats-server with JetStream on disk, one process per role',
       options,
-      startupMs: Math.round(startupMs),
-      postLatencyMs: summary(postLatencies),
-      endToEnd: {
-        payments: options.m,
-        concurrency: options.c,
-        succeeded,
-        failed: options.m - succeeded,
-        wallMs: Math.round(wallMs),
-        paymentsPerSecond: wallMs > 0 ? Math.round((succeeded / (wallMs / 1000)) * 10) / 10 : 0,
-        postToSucceededMs: summary(e2e),
-        postLatencyUnderLoadMs: summary(postUnderLoad),
-        // CPU this process (worker + API + sandbox + client) used during the run, in cores.
-        processCpuCores: Math.round(((cpu.user + cpu.system) / 1000 / phaseMs) * 100) / 100,
-      },
-      memory: {
-        note: 'this process: worker + API + sandbox + bench client',
-        before: { ...memoryBefore, cachedWorkflows: cachedBefore },
-        after: { ...memoryAfter, cachedWorkflows: cachedAfter },
-        peakRssMB: mb(peakRss),
-      },
-      events: { byType: collector.countsByType, invalid: collector.invalid },
+      durationS: Math.round((Date.now() - started) / 1000),
+      comparison,
+      roles,
+      footprint,
+      runs: runs.map(({ sample: _sample, failures: f, ...r }) => ({ ...r, failures: f.length })),
+      invalidEvents: { service: service.invalidEvents(), bare: bare.invalidEvents() },
       failures: failures.slice(0, 20),
       failureCount: failures.length,
-      ok: failures.length === 0 && collector.invalid === 0,
+      ok: failures.length === 0 && service.invalidEvents() === 0 && roles.twoWorkersOneKilled.succeeded === options.m,
     };
-
-    printTable(results);
+    print(results);
     mkdirSync(dirname(RESULTS_FILE), { recursive: true });
     writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
     say(`results written to ${RESULTS_FILE}`);
-    if (!results.ok) {
-      for (const f of failures.slice(0, 10)) say(`FAILED ${f.paymentId} at ${f.stage}: ${f.detail}`);
-      if (collector.invalid) say(`${collector.invalid} events did not match the PaymentEvent schema`);
-    }
+    for (const f of failures.slice(0, 10)) say(`FAILED ${f.merchantTransId} at ${f.stage}: ${f.detail}`);
     return results.ok ? 0 : 1;
   } finally {
-    clearInterval(sampler);
     say('shutting down');
-    for (const { name, stop } of stops) {
-      try {
-        await stop();
-      } catch (err) {
-        console.error(`[bench] stopping ${name} failed: ${(err as Error).message}`);
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => console.error(`[bench] ${err.message}`));
   }
 }
 
-function printTable(r: {
-  postLatencyMs: ReturnType<typeof summary>;
-  endToEnd: { payments: number; concurrency: number; succeeded: number; wallMs: number; paymentsPerSecond: number; postToSucceededMs: ReturnType<typeof summary>; postLatencyUnderLoadMs: ReturnType<typeof summary>; processCpuCores: number };
-  memory: { before: ReturnType<typeof memory> & { cachedWorkflows: number }; after: ReturnType<typeof memory> & { cachedWorkflows: number }; peakRssMB: number };
-  options: Options;
-}) {
-  const ms = (x: number) => (Number.isFinite(x) ? `${x} ms` : '-');
-  const rows: [string, string][] = [
-    [`POST /v1/payments, ${r.postLatencyMs.count} sequential`, `p50 ${ms(r.postLatencyMs.p50)}  p95 ${ms(r.postLatencyMs.p95)}  p99 ${ms(r.postLatencyMs.p99)}  max ${ms(r.postLatencyMs.max)}`],
-    [`end to end, ${r.endToEnd.payments} at concurrency ${r.endToEnd.concurrency}`, `${r.endToEnd.paymentsPerSecond} payments/s  (${r.endToEnd.succeeded}/${r.endToEnd.payments} succeeded in ${(r.endToEnd.wallMs / 1000).toFixed(1)} s)`],
-    ['  POST → payment.succeeded', `p50 ${ms(r.endToEnd.postToSucceededMs.p50)}  p95 ${ms(r.endToEnd.postToSucceededMs.p95)}  max ${ms(r.endToEnd.postToSucceededMs.max)}`],
-    ['  POST under load', `p50 ${ms(r.endToEnd.postLatencyUnderLoadMs.p50)}  p95 ${ms(r.endToEnd.postLatencyUnderLoadMs.p95)}`],
-    ['  CPU of this process', `${r.endToEnd.processCpuCores} cores (of ${cpus().length})`],
-    ['memory before (RSS / heap used)', `${r.memory.before.rssMB} MB / ${r.memory.before.heapUsedMB} MB  (${r.memory.before.cachedWorkflows} cached workflows)`],
-    ['memory after  (RSS / heap used)', `${r.memory.after.rssMB} MB / ${r.memory.after.heapUsedMB} MB  (${r.memory.after.cachedWorkflows} cached workflows)`],
-    ['peak RSS (sampled every 250 ms)', `${r.memory.peakRssMB} MB`],
-  ];
-  const width = Math.max(...rows.map(([k]) => k.length));
-  console.log('');
-  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+function print(r: { comparison: { concurrency: number; service: Record<string, number>; bare: Record<string, number>; throughputRatio: number; cpuRatio: number }[]; roles: Record<string, any>; footprint: Record<string, any> | null; machine: { cpus: number } }) {
+  const rows: string[][] = [['', 'service', 'bare', 'service ÷ bare']];
+  for (const c of r.comparison) {
+    const line = (label: string, key: string, unit = '') => rows.push([`c=${c.concurrency} ${label}`, `${c.service[key]}${unit}`, `${c.bare[key]}${unit}`, `${round(c.service[key] / c.bare[key], 2)}`]);
+    line('payments/s', 'paymentsPerSecond');
+    line('POST p50 / p95', 'postP50', ' ms');
+    rows[rows.length - 1] = [`c=${c.concurrency} POST p50 / p95`, `${c.service.postP50} / ${c.service.postP95} ms`, `${c.bare.postP50} / ${c.bare.postP95} ms`, `${round(c.service.postP50 / c.bare.postP50, 2)}`];
+    rows.push([`c=${c.concurrency} POST→succeeded p50 / p95`, `${c.service.e2eP50} / ${c.service.e2eP95} ms`, `${c.bare.e2eP50} / ${c.bare.e2eP95} ms`, `${round(c.service.e2eP50 / c.bare.e2eP50, 2)}`]);
+    line('Node CPU per payment', 'cpuMsPerPayment', ' ms');
+    line('history events (settled)', 'historyEvents');
+  }
+  if (r.footprint) {
+    const f = r.footprint;
+    rows.push(['RSS per cached open payment', `${f.rssPerCachedOpenPaymentKB.service} KB`, `${f.rssPerCachedOpenPaymentKB.bare} KB`, `${round(f.rssPerCachedOpenPaymentKB.service / f.rssPerCachedOpenPaymentKB.bare, 2)}`]);
+  }
+  const width = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
+  console.log(`\n  (${r.machine.cpus} cores; medians over the rounds)`);
+  for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(width[i])).join('   ')}`);
+  const ro = r.roles;
+  console.log(`\n  worker processes at c=${ro.concurrency}: one ${ro.oneWorker.paymentsPerSecond}/s, two ${ro.twoWorkers.paymentsPerSecond}/s; two with one killed after ${ro.twoWorkersOneKilled.killedAfterSucceeded}: ${ro.twoWorkersOneKilled.succeeded}/${ro.twoWorkersOneKilled.payments} succeeded`);
+  if (r.footprint) {
+    const f = r.footprint;
+    console.log(`  footprint: ${f.open} open payments (cache bound ${f.cacheBound}): worker RSS ${f.workerRssMB.afterOpening} MB after opening, peak ${f.workerRssMB.peak} MB, ${f.workerRssMB.end} MB at the end`);
+    console.log(`    paid ${f.pay.paid}/${f.pay.of}: pay→succeeded p50 ${f.pay.payToSucceededMs.p50} ms p95 ${f.pay.payToSucceededMs.p95} ms`);
+    console.log(`    refunded ${f.refund.refunded}: POST p50 ${f.refund.postMs.p50} ms, POST→refund.succeeded p50 ${f.refund.postToRefundSucceededMs.p50} ms p95 ${f.refund.postToRefundSucceededMs.p95} ms`);
+    console.log(`    queried ${f.query.answered}: p50 ${f.query.ms.p50} ms p95 ${f.query.ms.p95} ms max ${f.query.ms.max} ms`);
+  }
   console.log('');
 }
-
-// ---------------------------------------------------------------------------------------------
 
 let options: Options;
 try {
@@ -481,13 +243,11 @@ try {
   console.error(`[bench] ${err.message}`);
   process.exit(2);
 }
-
 let code = 1;
 try {
   code = await main(options);
 } catch (err) {
   console.error('[bench] failed:', err);
-  code = 1;
 }
 process.exitCode = code;
 // Everything was stopped; should a stray handle keep the loop alive, do not hang.

@@ -7,6 +7,8 @@ import { SOURCE_EXT } from '../config/project-root.js';
 import { launch, ready, ServerStartError, type RunningServer } from './servers.js';
 
 export interface NodeProcessOptions {
+  /** Pass its output on to ours (default), or read it and keep only the end for error messages. */
+  output?: 'forward' | 'ignore';
   /** How it is called in messages. */
   name: string;
   /** The entry point relative to the project's source root, without extension: `worker/main`. */
@@ -20,7 +22,7 @@ export interface NodeProcessOptions {
 export async function startNodeProcess(opts: NodeProcessOptions): Promise<RunningServer> {
   const entry = fileURLToPath(new URL(`../${opts.entry}${SOURCE_EXT}`, import.meta.url));
   const args = SOURCE_EXT === '.ts' ? ['--import', 'tsx', entry] : [entry];
-  const launched = launch(process.execPath, args, 'forward', opts.env);
+  const launched = launch(process.execPath, args, opts.output ?? 'forward', opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   await ready(launched, async () => {
     const deadline = Date.now() + timeoutMs;

@@ -16,7 +16,7 @@ import { startWorker } from '../worker/worker.js';
 const secret = 'record-histories-secret-0123';
 const apiKey = { name: 'rec', secret: 'record-histories-api-key-0123456789abcdef' };
 /** Histories are kept per release, so each behaviour a running payment may still have replays. */
-const RELEASE = 'v0.4';
+const RELEASE = 'v0.5';
 const dir = mkdtempSync(join(tmpdir(), 'record-'));
 const temporal = await startTemporalDev({ uiPort: null });
 const nats = await startNats({ storeDir: join(dir, 'js') });

@@ -25,6 +25,7 @@ const activities: Activities = {
   refund: async ({ refundId }) => ({ refundId, status: 'SUCCESS', gatewayRefundId: `g-${refundId}` }),
   refundDetail: async () => null,
   publishEvent: async () => ({ duplicate: false, seq: 1 }),
+  publishEventNow: async () => ({ duplicate: false, seq: 1 }),
 };
 
 beforeAll(async () => {

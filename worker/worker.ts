@@ -54,6 +54,18 @@ function workflowCode(given: WorkflowBundleOption | undefined): { option: { work
   return { option: { workflowsPath }, bundle: 'bundled at start' };
 }
 
+/** Whether the connection is up, kept current from its status events. */
+function followStatus(nats: NatsConnection): () => boolean {
+  let up = true;
+  void (async () => {
+    for await (const s of nats.status()) {
+      if (s.type === 'disconnect') up = false;
+      else if (s.type === 'reconnect') up = true;
+    }
+  })();
+  return () => up && !nats.isClosed();
+}
+
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nats = await connect({ ...RECONNECT_FOREVER, ...opts.nats, servers: opts.natsUrl, name: 'alipay-cn-worker' });
   await ensureStream(await nats.jetstreamManager());
@@ -64,7 +76,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
-    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl }),
+    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats) }),
     ...code.option,
   });
   const run = worker.run();

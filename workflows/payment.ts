@@ -11,6 +11,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -50,12 +51,19 @@ const retryForever = { initialInterval: '1s', backoffCoefficient: 2, maximumInte
 
 /** 0.4: events go through an outbox that never blocks the payment; earlier histories replay as they ran. */
 const V04 = 'v0.4-publish-outbox';
+/**
+ * 0.5: PAY and the first attempt of each publish run as local activities (one marker event in the
+ * workflow task that asked for them, no round trip through the task queue), and the start's search
+ * attributes are not set again. A publish that fails locally falls back to the durable activity.
+ */
+const V05 = 'v0.5-local-first';
 
-const { pay } = proxyActivities<Activities>({
-  startToCloseTimeout: '30s',
-  // Only "unreachable" reaches the retry policy; unknown outcomes come back as values.
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 },
-});
+/** Only "unreachable" reaches the retry policy; unknown outcomes come back as values. */
+const payRetry = { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 5 };
+const { pay: payDurably } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: payRetry });
+const { pay: payLocally } = proxyLocalActivities<Activities>({ startToCloseTimeout: '30s', retry: payRetry });
+/** One quick try in the worker; anything else is the durable activity's job. */
+const { publishEventNow: publishLocally } = proxyLocalActivities<Activities>({ startToCloseTimeout: '5s', retry: { maximumAttempts: 1 } });
 const { detail, cancel } = proxyActivities<Activities>({ startToCloseTimeout: '30s', retry: retryForever });
 const { detail: pollDetail } = proxyActivities<Activities>({
   startToCloseTimeout: '30s',
@@ -75,7 +83,10 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   /** Resolves once the machine has taken the event: true when it changed the payment. */
   const submit = (event: PaymentEvent) => new Promise<boolean>((applied) => inbox.push({ event, applied }));
   const resume = input.resume;
-  const v04 = patched(V04);
+  // Newest first: a payment started by 0.5 or later records one patch marker, not one per release.
+  const v05 = patched(V05);
+  const v04 = v05 || patched(V04);
+  const pay = v05 ? payLocally : payDurably;
   let [snapshot, pending] = resume
     ? [machine.resolveState({ value: resume.value, context: resume.context }) as PaymentSnapshot, []]
     : initialTransition(machine, input.machine);
@@ -88,7 +99,8 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   let sequence = resume?.sequence ?? 0;
   let answeredPay = resume?.answeredPay ?? false;
   let finalAt: number | null = resume?.finalAt ?? null;
-  let indexed = { status: '', gatewayTransId: '' };
+  /** What the search attributes say now: since 0.5, what the start request set (api/workflow-input.ts). */
+  let indexed = { status: v05 && !resume ? 'CREATED' : '', gatewayTransId: '' };
 
   const view = () => paymentView(snapshot, input, Date.now());
 
@@ -244,12 +256,25 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     draining = true;
     try {
       while (outbox.length > 0) {
-        await publishEvent(outbox[0].subject, outbox[0].event);
+        await publishOnce(outbox[0].subject, outbox[0].event);
         outbox.shift();
       }
     } finally {
       draining = false;
     }
+  }
+
+  /** Locally first (0.5), durably when that fails: either way the stream keeps one copy (Nats-Msg-Id). */
+  async function publishOnce(subject: string, event: PublishedEvent): Promise<void> {
+    if (v05) {
+      try {
+        return void (await publishLocally(subject, event));
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('publishing from the worker failed; handing the event to the durable activity', { id: event.id, error: err.cause?.message ?? err.message });
+      }
+    }
+    await publishEvent(subject, event);
   }
 
   /** DETAIL that the gateway refuses (4xx) is an unknown answer: asked again on the poll schedule. */

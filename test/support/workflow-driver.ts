@@ -96,6 +96,7 @@ export function planPath(client: Client, input: PaymentWorkflowInput, events: Pa
       published.push(event.type.replace('alipay_cn.', ''));
       return { duplicate: false, seq: published.length };
     },
+    publishEventNow: (subject, event) => activities.publishEvent(subject, event),
   };
 
   return {
