@@ -37,6 +37,9 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
+/** BENCH_PROFILE_DIR=<dir>: both workers write V8 CPU profiles there when they stop (main thread and workflow thread). */
+const profiling = process.env.BENCH_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE_DIR}`] : [];
+
 export async function startStack(say: (line: string) => void): Promise<Stack> {
   const dir = mkdtempSync(join(tmpdir(), 'alipay-cn-bench-'));
   const files = dataFiles(dir);
@@ -92,12 +95,12 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
     };
     const [api, bareApi] = await Promise.all([role('api', 'api/main', /api listening/), role('bare api', 'bench/bare/api', /bare API listening/, bareEnv)]);
     const startBareWorker = () =>
-      startNodeProcess({ name: 'bare worker', entry: 'bench/bare/worker', env: { ...env, ...bareEnv }, readyLine: /bare worker running/, output: 'ignore' });
+      startNodeProcess({ name: 'bare worker', entry: 'bench/bare/worker', env: { ...env, ...bareEnv }, readyLine: /bare worker running/, output: 'ignore', nodeArgs: profiling });
     let bareWorker = await startBareWorker();
     stops.push(() => bareWorker.stop());
     const workers: RunningServer[] = [];
     const addWorker = async () => {
-      const worker = await startNodeProcess({ name: 'worker', entry: 'worker/main', env, readyLine: new RegExp(WORKER_READY_LINE), output: 'ignore' });
+      const worker = await startNodeProcess({ name: 'worker', entry: 'worker/main', env, readyLine: new RegExp(WORKER_READY_LINE), output: 'ignore', nodeArgs: profiling });
       workers.push(worker);
       return worker;
     };

@@ -17,11 +17,13 @@ export interface NodeProcessOptions {
   /** Printed (stdout or stderr) once it is ready. */
   readyLine: RegExp;
   timeoutMs?: number;
+  /** Options for node itself, before the entry (e.g. --cpu-prof). */
+  nodeArgs?: string[];
 }
 
 export async function startNodeProcess(opts: NodeProcessOptions): Promise<RunningServer> {
   const entry = fileURLToPath(new URL(`../${opts.entry}${SOURCE_EXT}`, import.meta.url));
-  const args = SOURCE_EXT === '.ts' ? ['--import', 'tsx', entry] : [entry];
+  const args = [...(opts.nodeArgs ?? []), ...(SOURCE_EXT === '.ts' ? ['--import', 'tsx', entry] : [entry])];
   const launched = launch(process.execPath, args, opts.output ?? 'forward', opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   await ready(launched, async () => {

@@ -5,6 +5,7 @@ import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connec
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { SOURCE_EXT } from '../config/project-root.js';
+import { bundlerOptions, workflowsPath } from './bundle.js';
 import { createActivities } from '../activities/index.js';
 import { ensureStream } from '../events/stream.js';
 import { GatewayClient } from '../gateway/client.js';
@@ -42,16 +43,17 @@ export interface RunningWorker {
 /** What worker/main.ts prints once it polls; `npm start` and the bench wait for it. */
 export const WORKER_READY_LINE = 'worker running on task queue';
 
-export const workflowsPath = fileURLToPath(new URL(`../workflows/index${SOURCE_EXT}`, import.meta.url));
 /** Written by `npm run build` (scripts/bundle-workflows.ts); exists only beside the compiled code. */
 export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
 
-function workflowCode(given: WorkflowBundleOption | undefined): { option: { workflowBundle: WorkflowBundleOption } | { workflowsPath: string }; bundle: string } {
+function workflowCode(
+  given: WorkflowBundleOption | undefined,
+): { option: { workflowBundle: WorkflowBundleOption } | { workflowsPath: string; bundlerOptions: typeof bundlerOptions }; bundle: string } {
   if (given) return { option: { workflowBundle: given }, bundle: 'bundle given' };
   if (SOURCE_EXT === '.js' && existsSync(prebuiltBundlePath)) {
     return { option: { workflowBundle: { codePath: prebuiltBundlePath } }, bundle: `prebuilt bundle ${prebuiltBundlePath}` };
   }
-  return { option: { workflowsPath }, bundle: 'bundled at start' };
+  return { option: { workflowsPath, bundlerOptions }, bundle: 'bundled at start' };
 }
 
 /** Whether the connection is up, kept current from its status events. */

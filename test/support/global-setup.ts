@@ -1,13 +1,12 @@
 // One Temporal dev server, one nats-server (temp store) and the gateway sandbox on free ports for
 // the whole run; the workflow bundle is built once and shared with every test file.
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startNats, startTemporalDev } from '../../devservers/servers.js';
 import { startSandbox } from '../../sandbox/server.js';
-import { workflowsPath } from '../../worker/worker.js';
+import { bundleWorkflows } from '../../worker/bundle.js';
 import { TEST_GATEWAY } from './constants.js';
 
 declare module 'vitest' {
@@ -24,7 +23,7 @@ export default async function setup(project: TestProject) {
   const [temporal, nats, bundle] = await Promise.all([
     startTemporalDev({ uiPort: null }),
     startNats({ storeDir: join(dir, 'jetstream') }),
-    bundleWorkflowCode({ workflowsPath, logger: { info() {}, warn() {}, error: console.error, debug() {}, trace() {}, log() {} } as never }),
+    bundleWorkflows(),
   ]);
   const sandbox = await startSandbox({
     port: 0,
