@@ -3,7 +3,7 @@
 // `npm start` runs beside its API, and docker-compose's worker. Any number of them may poll the one
 // task queue; each payment is on one of them at a time and moves to another if that one dies.
 import { ConfigError, loadConfig } from '../config/config.js';
-import { workerFromConfig } from './from-config.js';
+import { boundWorkflowHeap, workerFromConfig } from './from-config.js';
 import { WORKER_READY_LINE } from './worker.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -15,6 +15,7 @@ try {
   process.exit(2);
 }
 const started = Date.now();
+boundWorkflowHeap(config);
 const worker = await workerFromConfig(config);
 console.error(`${WORKER_READY_LINE} ${worker.worker.options.taskQueue} (pid ${process.pid}, ready in ${Date.now() - started} ms, ${worker.bundle})`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.stop().then(() => process.exit(0)));
