@@ -71,7 +71,7 @@ export async function throughput(t: Target, ids: string[], c: number, timeoutMs:
 }
 
 /** Creates payments and leaves them PENDING (nobody pays). */
-export async function openPending(t: Target, ids: string[], c: number) {
+export async function openPending(t: Target, ids: string[], c: number, onOpened?: (n: number) => void) {
   const failures: Failure[] = [];
   const post: number[] = [];
   const open: { merchantTransId: string; paymentId: string }[] = [];
@@ -80,6 +80,7 @@ export async function openPending(t: Target, ids: string[], c: number) {
     if (!created.ok) return void failures.push({ merchantTransId: id, stage: 'create', detail: created.detail });
     post.push(created.ms);
     open.push({ merchantTransId: id, paymentId: created.paymentId });
+    onOpened?.(open.length);
   });
   return { open, postMs: summary(post), failures };
 }

@@ -131,6 +131,10 @@ async function main(options: Options): Promise<number> {
     };
     say(`roles: one worker ${one.paymentsPerSecond}/s, two ${two.paymentsPerSecond}/s; one of two killed after ${killedAt}: ${withKill.succeeded}/${withKill.payments} succeeded`);
 
+    // The comparison is on disk before the long footprint step starts.
+    mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify({ partial: 'comparison and roles only; the footprint step did not finish', options, comparison, roles }, null, 2)}\n`);
+
     // ---- 3. footprint
     let footprint: Record<string, unknown> | null = null;
     if (options.open > 0) {
@@ -161,7 +165,9 @@ async function main(options: Options): Promise<number> {
 
       say(`footprint: opening ${Math.max(0, options.open - sampleOpen.length)} more (${options.open} open in all; the worker caches at most ${cacheBound})`);
       const peak = rssPeak(worker.pid);
-      const rest = await openPending(service, ids('of', Math.max(0, options.open - sampleOpen.length)), c);
+      const rest = await openPending(service, ids('of', Math.max(0, options.open - sampleOpen.length)), c, (n) => {
+        if (n % 1000 === 0) say(`footprint: ${sampleOpen.length + n} open, worker RSS ${rssMb(worker.pid)} MB`);
+      });
       failures.push(...rest.failures);
       const open = [...sampleOpen, ...rest.open];
       const rssOpen = rssMb(worker.pid);

@@ -8,12 +8,14 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  isCancellation,
   log,
   patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
   sleep,
+  TemporalFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -74,6 +76,16 @@ const { publishEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '10s',
   retry: retryForever,
 });
+
+/**
+ * Why an activity failed, or null when `err` is no activity's failure (a bug, or cancellation).
+ * A durable activity fails as ActivityFailure around the cause; a local one as the failure itself.
+ */
+function activityFailed(err: unknown): string | null {
+  if (err instanceof ActivityFailure) return err.cause?.message ?? err.message;
+  if (err instanceof TemporalFailure && !isCancellation(err)) return err.message;
+  return null;
+}
 
 export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void> {
   const machine = machineFor(input.machine.product);
@@ -214,8 +226,9 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     try {
       return await pay({ request: input.request, gatewayExpireAt: input.gatewayExpireAt });
     } catch (err) {
-      if (!(err instanceof ActivityFailure)) throw err;
-      return { outcome: 'UNREACHABLE' as const, message: err.cause?.message ?? err.message };
+      const failed = activityFailed(err);
+      if (failed === null) throw err;
+      return { outcome: 'UNREACHABLE' as const, message: failed };
     }
   }
 
@@ -270,8 +283,9 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       try {
         return void (await publishLocally(subject, event));
       } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        log.warn('publishing from the worker failed; handing the event to the durable activity', { id: event.id, error: err.cause?.message ?? err.message });
+        const failed = activityFailed(err);
+        if (failed === null) throw err;
+        log.warn('publishing from the worker failed; handing the event to the durable activity', { id: event.id, error: failed });
       }
     }
     await publishEvent(subject, event);
