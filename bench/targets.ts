@@ -5,6 +5,7 @@
 // and stream. One consumer per stream for the whole run files each outcome by payment id.
 import type { ConsumerMessages, NatsConnection } from 'nats';
 import { performance } from 'node:perf_hooks';
+import { cashierBody } from '../domain/example-requests.js';
 import { PaymentEvent, STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { BARE_STREAM, BARE_SUBJECT_PREFIX } from './bare/activities.js';
 import type { Stack } from './stack.js';
@@ -102,18 +103,6 @@ class Arrivals {
 }
 
 const FINAL_TYPES = ['payment.succeeded', 'payment.failed', 'payment.expired', 'payment.cancelled'] as const;
-
-/** The cashier request every target gets (the bare route takes the same fields it needs). */
-export function cashierBody(merchantTransId: string) {
-  return {
-    merchantTransId,
-    paymentMethod: 'ALIPAY_CN',
-    product: 'CASHIER_PAYMENT',
-    amount: { currency: 'CNY', value: 1000 },
-    goods: { description: 'Green tea' },
-    riskData: { device: { os: 'iOS' } },
-  };
-}
 
 async function target(
   name: Target['name'],

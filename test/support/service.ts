@@ -103,17 +103,7 @@ let counter = 0;
 export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
 /** A valid POST /v1/payments body; `overrides` replace fields (product, payCodeValue, ...). */
-export function cashierBody(merchantTransId: string, overrides: Record<string, unknown> = {}) {
-  return {
-    merchantTransId,
-    paymentMethod: 'ALIPAY_CN',
-    product: 'CASHIER_PAYMENT',
-    amount: { currency: 'CNY', value: 1000 },
-    goods: { description: 'Green tea' },
-    riskData: { device: { os: 'iOS' } },
-    ...overrides,
-  };
-}
+export { cashierBody } from '../../domain/example-requests.js';
 
 export interface HttpOptions {
   /** The merchant key's secret to send as a Bearer token; null sends none. Default: TEST_API_KEY on /v1/payments URLs. */
