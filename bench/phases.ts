@@ -3,7 +3,8 @@
 // PENDING; pay, refund and query some of them at random).
 import { performance } from 'node:perf_hooks';
 import { summary, type Summary } from './stats.js';
-import { request, type Target } from './targets.js';
+import { request } from '../chaos/http.js';
+import type { Target } from './targets.js';
 
 export interface Failure {
   merchantTransId: string;
@@ -107,8 +108,11 @@ export async function refundSome(t: Target, apiUrl: string, apiKey: string, paid
   const e2e: number[] = [];
   await inLanes(paid, c, async (p) => {
     const started = performance.now();
-    const res = await request('POST', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}/refunds`, { refundId: `r-${p.merchantTransId}`, amount: { currency: 'CNY', value: 100 } }, { authorization: `Bearer ${apiKey}` });
-    if (res.status !== 202) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund', detail: `${res.status} ${JSON.stringify(res.json).slice(0, 200)}` });
+    const res = await request('POST', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}/refunds`, {
+      body: { refundId: `r-${p.merchantTransId}`, amount: { currency: 'CNY', value: 100 } },
+      headers: { authorization: `Bearer ${apiKey}` },
+    });
+    if (res.status !== 202) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund', detail: `${res.status} ${res.error ?? JSON.stringify(res.body).slice(0, 200)}` });
     post.push(performance.now() - started);
     const at = await t.arrival(p.paymentId, 'refund.succeeded', started + timeoutMs);
     if (at === null) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund.succeeded', detail: 'not on the stream in time' });
@@ -123,8 +127,8 @@ export async function querySome(apiUrl: string, apiKey: string, open: { merchant
   const ms: number[] = [];
   await inLanes(open, c, async (p) => {
     const started = performance.now();
-    const res = await request('GET', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}`, undefined, { authorization: `Bearer ${apiKey}` });
-    if (res.status !== 200 || res.json?.paymentId !== p.paymentId) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'query', detail: `${res.status}` });
+    const res = await request('GET', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}`, { headers: { authorization: `Bearer ${apiKey}` } });
+    if (res.status !== 200 || res.body?.paymentId !== p.paymentId) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'query', detail: `${res.status}` });
     ms.push(performance.now() - started);
   });
   return { answered: ms.length, ms: summary(ms), failures };

@@ -5,6 +5,7 @@
 // and stream. One consumer per stream for the whole run files each outcome by payment id.
 import type { ConsumerMessages, NatsConnection } from 'nats';
 import { performance } from 'node:perf_hooks';
+import { request, type Answer } from '../chaos/http.js';
 import { cashierBody } from '../domain/example-requests.js';
 import { PaymentEvent, STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { BARE_STREAM, BARE_SUBJECT_PREFIX } from './bare/activities.js';
@@ -24,30 +25,6 @@ export interface Target {
   arrival(paymentId: string, type: string, deadline: number): Promise<number | null>;
   invalidEvents(): number;
   stop(): Promise<void>;
-}
-
-/** JSON over fetch; a 429 is waited out (Retry-After) and asked again, as a well-behaved client does. */
-export async function request(method: string, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
-  for (;;) {
-    const res = await fetch(url, {
-      method,
-      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await res.text();
-    if (res.status === 429) {
-      await new Promise((r) => setTimeout(r, 1000 * Number(res.headers.get('retry-after') ?? 1)));
-      continue;
-    }
-    let json: unknown = text;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      /* not JSON: keep the text */
-    }
-    return { status: res.status, json };
-  }
 }
 
 /** Reads a stream from now on and files, per payment, when each event type first arrived. */
@@ -108,8 +85,8 @@ async function target(
   name: Target['name'],
   stack: Stack,
   nc: NatsConnection,
-  post: (merchantTransId: string) => Promise<{ status: number; json: any }>,
-  created: (res: { status: number; json: any }) => string | null,
+  post: (merchantTransId: string) => Promise<Answer>,
+  created: (res: Answer) => string | null,
   stream: { name: string; subjects: string; read: (msg: { subject: string; json(): unknown }) => { paymentId: string; type: string } | null },
 ): Promise<Target> {
   const arrivals = new Arrivals();
@@ -118,14 +95,10 @@ async function target(
     name,
     async create(merchantTransId) {
       const started = performance.now();
-      try {
-        const res = await post(merchantTransId);
-        const paymentId = created(res);
-        if (paymentId === null) return { ok: false, detail: `${res.status} ${JSON.stringify(res.json).slice(0, 200)}` };
-        return { ok: true, paymentId, ms: performance.now() - started };
-      } catch (err) {
-        return { ok: false, detail: (err as Error).message };
-      }
+      const res = await post(merchantTransId);
+      const paymentId = created(res);
+      if (paymentId === null) return { ok: false, detail: `${res.status} ${res.error ?? JSON.stringify(res.body).slice(0, 200)}` };
+      return { ok: true, paymentId, ms: performance.now() - started };
     },
     pay: async (merchantTransId) => (await request('POST', `${stack.sandboxUrl}/sandbox/payments/${merchantTransId}/pay`)).status,
     async outcome(paymentId, deadline) {
@@ -144,8 +117,8 @@ export function serviceTarget(stack: Stack, nc: NatsConnection): Promise<Target>
     'service',
     stack,
     nc,
-    (id) => request('POST', `${stack.apiUrl}/v1/payments`, cashierBody(id), { authorization: `Bearer ${stack.apiKey}` }),
-    (res) => (res.status === 201 && res.json?.status === 'PENDING' && res.json?.payAction?.redirectUrl ? res.json.paymentId : null),
+    (id) => request('POST', `${stack.apiUrl}/v1/payments`, { body: cashierBody(id), headers: { authorization: `Bearer ${stack.apiKey}` }, timeoutMs: 30_000 }),
+    (res) => (res.status === 201 && res.body?.status === 'PENDING' && res.body?.payAction?.redirectUrl ? res.body.paymentId : null),
     {
       name: STREAM_NAME,
       subjects: `${SUBJECT_PREFIX}.>`,
@@ -162,8 +135,8 @@ export function bareTarget(stack: Stack, nc: NatsConnection): Promise<Target> {
     'bare',
     stack,
     nc,
-    (id) => request('POST', `${stack.bareUrl}/bare/payments`, cashierBody(id)),
-    (res) => (res.status === 201 && res.json?.payAction ? res.json.paymentId : null),
+    (id) => request('POST', `${stack.bareUrl}/bare/payments`, { body: cashierBody(id), timeoutMs: 30_000 }),
+    (res) => (res.status === 201 && res.body?.payAction ? res.body.paymentId : null),
     {
       name: BARE_STREAM,
       subjects: `${BARE_SUBJECT_PREFIX}.>`,

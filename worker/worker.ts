@@ -1,15 +1,15 @@
 // Builds the worker: activities from their clients, the workflow bundle, the contract task queue.
 import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
-import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connections.js';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { SOURCE_EXT } from '../config/project-root.js';
-import { bundlerOptions, workflowsPath } from './bundle.js';
 import { createActivities } from '../activities/index.js';
+import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connections.js';
+import { SOURCE_EXT } from '../config/project-root.js';
 import { ensureStream } from '../events/stream.js';
 import { GatewayClient } from '../gateway/client.js';
 import { TASK_QUEUE } from '../workflows/messages.js';
+import { bundlerOptions, workflowsPath } from './bundle.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
