@@ -6,13 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PROJECT_ROOT } from '../config/project-root.js';
-import { launch, startNats, startTemporalDev } from '../devservers/servers.js';
+import { startNodeProcess } from '../devservers/node-process.js';
+import { startNats, startTemporalDev } from '../devservers/servers.js';
 import { WORKER_READY_LINE } from '../worker/worker.js';
 import { median } from './stats.js';
 
-const dist = join(PROJECT_ROOT, 'dist', 'worker', 'main.js');
-if (!existsSync(dist)) {
-  console.error(`[startup] ${dist} is missing: run \`npm run build\` first`);
+if (!existsSync(join(PROJECT_ROOT, 'dist', 'worker', 'main.js'))) {
+  console.error('[startup] dist/worker/main.js is missing: run `npm run build` first');
   process.exit(2);
 }
 const dir = mkdtempSync(join(tmpdir(), 'startup-'));
@@ -20,13 +20,9 @@ const temporal = await startTemporalDev({ uiPort: null, dbFile: join(dir, 'tempo
 const nats = await startNats({ storeDir: join(dir, 'jetstream') });
 const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, NATS_URL: nats.url, LOG_LEVEL: 'warn' };
 
-async function once(args: string[]): Promise<number> {
+async function once(compiled: boolean): Promise<number> {
   const started = performance.now();
-  const worker = launch(process.execPath, args, 'ignore', env);
-  while (!worker.output().includes(WORKER_READY_LINE)) {
-    if (worker.child.exitCode !== null) throw new Error(`the worker exited: ${worker.output()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  const worker = await startNodeProcess({ name: 'worker', entry: 'worker/main', env, readyLine: new RegExp(WORKER_READY_LINE), output: 'ignore', compiled });
   const ms = performance.now() - started;
   await worker.stop();
   return ms;
@@ -34,8 +30,8 @@ async function once(args: string[]): Promise<number> {
 
 const results: Record<string, number[]> = { 'from source (tsx, bundled at start)': [], 'from dist/ (node, prebuilt bundle)': [] };
 for (let i = 0; i < 3; i++) {
-  results['from source (tsx, bundled at start)'].push(await once(['--import', 'tsx', join(PROJECT_ROOT, 'worker', 'main.ts')]));
-  results['from dist/ (node, prebuilt bundle)'].push(await once([dist]));
+  results['from source (tsx, bundled at start)'].push(await once(false));
+  results['from dist/ (node, prebuilt bundle)'].push(await once(true));
 }
 for (const [name, ms] of Object.entries(results)) console.log(`  ${name.padEnd(38)} median ${Math.round(median(ms))} ms  (${ms.map((x) => Math.round(x)).join(', ')})`);
 await Promise.all([temporal.stop(), nats.stop()]);

@@ -2,8 +2,8 @@
 // process that started them by the parent-death signal (devservers/servers.ts), their output passed
 // on, and ready once they print their ready line. From source they run under tsx, from dist/ as
 // plain JavaScript; `supervise()` restarts one that exits on its own.
-import { fileURLToPath } from 'node:url';
-import { SOURCE_EXT } from '../config/project-root.js';
+import { join } from 'node:path';
+import { PROJECT_ROOT, SOURCE_EXT } from '../config/project-root.js';
 import { launch, ready, ServerStartError, type RunningServer } from './servers.js';
 
 export interface NodeProcessOptions {
@@ -19,11 +19,14 @@ export interface NodeProcessOptions {
   timeoutMs?: number;
   /** Options for node itself, before the entry (e.g. --cpu-prof). */
   nodeArgs?: string[];
+  /** Run `npm run build`'s dist/ copy even from source (bench/startup.ts compares the two). */
+  compiled?: boolean;
 }
 
 export async function startNodeProcess(opts: NodeProcessOptions): Promise<RunningServer> {
-  const entry = fileURLToPath(new URL(`../${opts.entry}${SOURCE_EXT}`, import.meta.url));
-  const args = [...(opts.nodeArgs ?? []), ...(SOURCE_EXT === '.ts' ? ['--import', 'tsx', entry] : [entry])];
+  const fromSource = SOURCE_EXT === '.ts' && !opts.compiled;
+  const entry = fromSource ? join(PROJECT_ROOT, `${opts.entry}.ts`) : join(PROJECT_ROOT, 'dist', `${opts.entry}.js`);
+  const args = [...(opts.nodeArgs ?? []), ...(fromSource ? ['--import', 'tsx', entry] : [entry])];
   const launched = launch(process.execPath, args, opts.output ?? 'forward', opts.env);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   await ready(launched, async () => {
