@@ -10,6 +10,7 @@ import { isTimezone } from '../domain/gateway-time.js';
 import { Notifier } from './notifier.js';
 import { OrderStore } from './orders.js';
 import { PaymentCodeDesk } from './payment-code.js';
+import { isHttpUrl } from './refund-operations.js';
 import { RefundDesk } from './refunds.js';
 import { wireRoutes, type HeldSockets } from './wire-routes.js';
 
@@ -46,15 +47,6 @@ export interface Sandbox {
 function urlHost(host: string): string {
   if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
   return host.includes(':') ? `[${host}]` : host;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const { protocol } = new URL(text);
-    return protocol === 'http:' || protocol === 'https:';
-  } catch {
-    return false;
-  }
 }
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {

@@ -1,16 +1,9 @@
 // Cancellation end to end: full only, while pending (closes the order) or succeeded (reverses
 // it), before 23:59:59 of the payment date; refused after a refund or once final.
 import { describe, expect, it } from 'vitest';
-import { cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
+import { cashierBody, eventsUntil, http, uniqueId, useService } from './support/service.js';
 
-let svc: TestService;
-let shopper: Shopper;
-serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
-  svc = started;
-  shopper = its;
-});
-
-const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+const { svc, shopper, paymentUrl: url } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 const cancelOf = (paymentId: string) => http('POST', url(paymentId, '/cancel'));
 
 async function pendingPayment() {

@@ -4,16 +4,9 @@
 import { describe, expect, it } from 'vitest';
 import { formatGatewayTime } from '../domain/gateway-time.js';
 import { TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
+import { cashierBody, eventsUntil, http, uniqueId, useService } from './support/service.js';
 
-let svc: TestService;
-let shopper: Shopper;
-serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
-  svc = started;
-  shopper = its;
-});
-
-const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+const { svc, shopper, paymentUrl: url } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 const rejectNext = (op: 'refund' | 'cancel' | 'detail' | 'refundDetail', count = 1) => shopper.faults({ failNext: { [op]: count, mode: 'reject' } });
 
 async function paidPayment() {

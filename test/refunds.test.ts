@@ -1,16 +1,9 @@
 // Refunds end to end: partial, many, never past the paid amount (also when they race), idempotent
 // on refundId, settled by the REFUND answer, a notification (online) or REFUND DETAIL (in-store).
 import { describe, expect, it } from 'vitest';
-import { PAY_CODE, cashierBody, eventsUntil, http, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
+import { PAY_CODE, cashierBody, eventsUntil, http, uniqueId, useService } from './support/service.js';
 
-let svc: TestService;
-let shopper: Shopper;
-serviceForFile({ pollInitialMs: 300, pollMaxMs: 1000 }, (started, its) => {
-  svc = started;
-  shopper = its;
-});
-
-const url = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+const { svc, shopper, paymentUrl: url } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 const refundOf = (paymentId: string, refundId: string, value: number, currency = 'CNY') =>
   http('POST', url(paymentId, '/refunds'), { refundId, amount: { currency, value } });
 

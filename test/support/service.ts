@@ -203,3 +203,40 @@ export function serviceForFile(opts: ServiceOptions, use: (svc: TestService, sho
   afterAll(async () => started?.stop());
   afterEach(async () => shopper?.reset());
 }
+
+/**
+ * serviceForFile for a file's top level: `const { svc, shopper, paymentUrl } = useService({...})`.
+ * `svc` reads through to the service started in beforeAll, so it can be taken apart at once and
+ * used in tests and hooks; `paymentUrl(paymentId, tail)` is the payment's URL on the API.
+ */
+export function useService(opts: ServiceOptions): { svc: TestService; shopper: Shopper; paymentUrl: (paymentId: string, tail?: string) => string } {
+  let started: TestService | undefined;
+  serviceForFile(opts, (its) => {
+    started = its;
+  });
+  const current = () => {
+    if (!started) throw new Error('useService: the service starts in beforeAll; use it in tests and hooks');
+    return started;
+  };
+  const svc: TestService = {
+    get api() {
+      return current().api;
+    },
+    get worker() {
+      return current().worker;
+    },
+    get nats() {
+      return current().nats;
+    },
+    get apiUrl() {
+      return current().apiUrl;
+    },
+    get sandboxUrl() {
+      return current().sandboxUrl;
+    },
+    restartWorker: () => current().restartWorker(),
+    stop: () => current().stop(),
+  };
+  const paymentUrl = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
+  return { svc, shopper: shopperOf(svc), paymentUrl };
+}
