@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { Money } from './money.js';
 import { parseGatewayTime } from './gateway-time.js';
+import { TerminalType } from '../gateway/wire.js';
 
 export const MAX_EXPIRY_MS = 72 * 3600 * 1000;
 /** ALIPAY_CN payment codes: 18 digits starting 25-30 (the wallet's user-presented code). */
@@ -42,6 +43,8 @@ export const PaymentRequestShape = z.object({
   amount: Money,
   expireAt: z.string({ error: 'must be a string "yyyy-mm-dd hh:mm:ss"' }).optional(),
   payCodeValue: z.string({ error: 'must be a string of digits' }).optional(),
+  /** CASHIER_PAYMENT only: WEB (the default) answers payAction QRCODE, WAP and APP answer REDIRECT. */
+  terminalType: TerminalType.optional(),
   goods: z.object(
     { description: nonEmpty('is required when paymentMethod is ALIPAY_CN') },
     { error: 'is required: goods.description is required when paymentMethod is ALIPAY_CN' },
@@ -95,6 +98,9 @@ export function validatePaymentRequest(
     errors.push({ path: 'payCodeValue', message: 'must be the 18-digit ALIPAY_CN payment code (starting 25 to 30)' });
   } else if (!isPaymentCode && raw.payCodeValue !== undefined) {
     errors.push({ path: 'payCodeValue', message: 'is only allowed when the product is PAYMENT_CODE' });
+  }
+  if (raw.product !== 'CASHIER_PAYMENT' && raw.terminalType !== undefined) {
+    errors.push({ path: 'terminalType', message: 'is only allowed when the product is CASHIER_PAYMENT' });
   }
   let expiresAt: number | null = null;
   if (typeof raw.expireAt === 'string') {

@@ -2,9 +2,10 @@
 // query, and the `data` of every published event.
 import { z } from 'zod';
 import { Money } from './money.js';
-import { PayAction, Product } from '../gateway/wire.js';
+import { PayAction, Product, TerminalType } from '../gateway/wire.js';
+import { PAYMENT_STATUSES, REFUND_STATUSES } from './statuses.js';
 
-export const PaymentStatus = z.enum(['CREATED', 'PENDING', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED']);
+export const PaymentStatus = z.enum(PAYMENT_STATUSES);
 
 const ZeroableMoney = z.object({ currency: z.string(), value: z.number().int().nonnegative() });
 
@@ -16,6 +17,12 @@ export const PaymentView = z.object({
   amount: Money,
   refundedAmount: ZeroableMoney,
   payAction: PayAction.nullable(),
+  /**
+   * CASHIER_PAYMENT: the request's terminalType, WEB when it named none (payAction QRCODE; WAP and
+   * APP get REDIRECT). null for the other products. Events published before it existed lack it
+   * and read as null.
+   */
+  terminalType: TerminalType.nullable().default(null),
   gatewayTransId: z.string().nullable(),
   expiresAt: z.string(),
   cancelDeadline: z.string(),
@@ -23,7 +30,7 @@ export const PaymentView = z.object({
     z.object({
       refundId: z.string(),
       amount: Money,
-      status: z.enum(['PENDING', 'SUCCEEDED', 'FAILED']),
+      status: z.enum(REFUND_STATUSES),
       reason: z.string().nullable(),
       /** The merchant API key that asked; null for refunds the service made itself. */
       requestedBy: z.string().nullable(),

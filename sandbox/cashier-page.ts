@@ -1,4 +1,5 @@
-// The cashier page a QR redirectUrl opens: the order at a glance and the shopper's Pay / Decline.
+// The cashier page a QRCODE redirectUrl or a REDIRECT url opens: the order at a glance and the
+// shopper's Pay / Decline.
 import type { Money } from '../domain/money.js';
 import type { Order } from './orders.js';
 

@@ -1,4 +1,4 @@
-// The shopper's side of a QR payment: the cashier page and its Pay / Decline forms.
+// The shopper's side of a cashier payment (QRCODE or REDIRECT): the cashier page and its Pay / Decline forms.
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { cashierNotFoundPage, cashierPage } from './cashier-page.js';
 import type { SandboxContext } from './context.js';

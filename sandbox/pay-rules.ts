@@ -43,6 +43,8 @@ export function checkPayRules(req: PayRequest, now: number, timezone: string): P
     return fail('payCodeValue: must be an ALIPAY_CN payment code, 18 digits starting with 25 to 30');
   }
   if (product !== 'PAYMENT_CODE' && req.payCodeValue !== undefined) return fail('payCodeValue: only allowed when product is PAYMENT_CODE');
+  // A value outside WEB, WAP, APP does not fit the PayRequest schema (400 PARAM_ILLEGAL before this).
+  if (product !== 'CASHIER_PAYMENT' && req.terminalType !== undefined) return fail('terminalType: only allowed when product is CASHIER_PAYMENT');
   if (blank(req.goods.description)) return fail('goods.description: required when paymentMethod is ALIPAY_CN');
   if (blank(req.riskData?.Device.os)) return fail(`riskData.Device.os: required when product is ${product}`);
   try {

@@ -65,6 +65,17 @@ describe('POST /v1/payments field rules (seed: Initiate a payment)', () => {
     await expectRejected(cashierBody(uniqueId('v'), { product: 'PAYMENT_CODE', payCodeValue: '12ab' }), 'payCodeValue', /18-digit/);
   });
 
+  it('terminalType is one of WEB, WAP, APP, and only for CASHIER_PAYMENT', async () => {
+    await expectRejected(cashierBody(uniqueId('v'), { terminalType: 'MINI_APP' }), 'terminalType', /^must be one of WEB, WAP, APP$/);
+    await expectRejected(cashierBody(uniqueId('v'), { terminalType: null }), 'terminalType', /^must be one of WEB, WAP, APP$/);
+    await expectRejected(cashierBody(uniqueId('v'), { product: 'ORDER_CODE', terminalType: 'WAP' }), 'terminalType', /only allowed when the product is CASHIER_PAYMENT/);
+    await expectRejected(
+      cashierBody(uniqueId('v'), { product: 'PAYMENT_CODE', payCodeValue: '281234567890123456', terminalType: 'WEB' }),
+      'terminalType',
+      /only allowed when the product is CASHIER_PAYMENT/,
+    );
+  });
+
   it('goods.description is required when paymentMethod is ALIPAY_CN', async () => {
     await expectRejected(without(cashierBody(uniqueId('v')), 'goods'), 'goods', /goods.description is required/);
     await expectRejected(cashierBody(uniqueId('v'), { goods: { description: '  ' } }), 'goods.description', /required when paymentMethod is ALIPAY_CN/);
