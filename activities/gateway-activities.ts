@@ -5,6 +5,7 @@ import type { GatewayClient } from '../gateway/client.js';
 import { GatewayRejectedError, GatewayUnknownOutcomeError, rejectedAs } from '../gateway/errors.js';
 import { RESULT_CODES, type PayRequest } from '../gateway/wire.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
+import { SETTLEMENTS, paidAtFrom } from './settlements.js';
 import type { CancelOutcome, DetailOutcome, EffectParams, PayOutcome } from '../machines/types.js';
 
 type DetailPurpose = EffectParams['callDetail']['purpose'];
@@ -14,28 +15,36 @@ export interface PayInput {
   gatewayExpireAt: string;
 }
 
+/** The merchant's payment request as the gateway's PAY reads it (DESIGN.md section 6). */
+export function wirePayRequest(request: PaymentRequest, opts: { gatewayExpireAt?: string; notifyUrl: string }): PayRequest {
+  return {
+    merchantTransId: request.merchantTransId,
+    paymentMethod: request.paymentMethod,
+    product: request.product,
+    amount: request.amount,
+    ...(opts.gatewayExpireAt !== undefined ? { expireAt: opts.gatewayExpireAt } : {}),
+    goods: { description: request.goods.description },
+    riskData: { Device: { os: request.riskData.device.os } },
+    notifyUrl: opts.notifyUrl,
+    ...(request.payCodeValue !== undefined ? { payCodeValue: request.payCodeValue } : {}),
+    ...(request.terminalType !== undefined ? { terminalType: request.terminalType } : {}),
+    ...(request.returnUrl !== undefined ? { returnUrl: request.returnUrl } : {}),
+  };
+}
+
 export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
   return {
     async pay({ request, gatewayExpireAt }: PayInput): Promise<PayOutcome> {
-      const wire: PayRequest = {
-        merchantTransId: request.merchantTransId,
-        paymentMethod: request.paymentMethod,
-        product: request.product,
-        amount: request.amount,
-        expireAt: gatewayExpireAt,
-        goods: { description: request.goods.description },
-        riskData: { Device: { os: request.riskData.device.os } },
-        notifyUrl,
-        ...(request.payCodeValue !== undefined ? { payCodeValue: request.payCodeValue } : {}),
-        ...(request.returnUrl !== undefined ? { returnUrl: request.returnUrl } : {}),
-      };
+      const wire = wirePayRequest(request, { gatewayExpireAt, notifyUrl });
       try {
         const res = await gateway.pay(wire);
         if (res.result.resultStatus === 'U') return { outcome: 'UNKNOWN', reason: `${res.result.resultCode}: ${res.result.resultMessage}` };
         if (res.result.resultStatus === 'F' || !res.data) {
           return { outcome: 'REJECTED', code: res.result.resultCode, message: res.result.resultMessage };
         }
-        return { outcome: 'ACCEPTED', gatewayTransId: res.data.gatewayTransId, status: res.data.status, payAction: res.data.payAction };
+        const { gatewayTransId, status, payAction } = res.data;
+        const paidAt = paidAtFrom(res.data.paidAt);
+        return { outcome: 'ACCEPTED', gatewayTransId, status, settlement: SETTLEMENTS[status], payAction, ...(paidAt !== undefined ? { paidAt } : {}) };
       } catch (err) {
         if (err instanceof GatewayUnknownOutcomeError) return { outcome: 'UNKNOWN', reason: err.message };
         if (err instanceof GatewayRejectedError) {
@@ -57,7 +66,8 @@ export function gatewayActivities(gateway: GatewayClient, notifyUrl: string) {
         throw new GatewayUnknownOutcomeError(`DETAIL answered ${res.result.resultStatus} ${res.result.resultCode}`);
       }
       const { gatewayTransId, status, amount, payAction } = res.data;
-      return { found: true, gatewayTransId, status, amount, payAction };
+      const paidAt = paidAtFrom(res.data.paidAt);
+      return { found: true, gatewayTransId, status, settlement: SETTLEMENTS[status], amount, payAction, ...(paidAt !== undefined ? { paidAt } : {}) };
     },
 
     /** A rejection (4xx) is the gateway refusing the cancellation: the merchant is told, nothing retries. */

@@ -1,5 +1,5 @@
 // The API as the config describes it: shared by api/main.ts and `npm start`.
-import { endpoints, parseApiKeys, type Config } from '../config/config.js';
+import { endpoints, parseApiKeys, paymentCodeSettings, type Config } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
 import { startApi, type RunningApi } from './server.js';
 
@@ -24,11 +24,7 @@ export function apiFromConfig(config: Config): Promise<RunningApi> {
     pollInitialMs: config.DETAIL_POLL_INITIAL_SECONDS * 1000,
     pollMaxMs: config.DETAIL_POLL_MAX_SECONDS * 1000,
     graceMs: config.FINAL_GRACE_SECONDS * 1000,
-    paymentCode: {
-      pollMs: config.PAYMENT_CODE_POLL_SECONDS * 1000,
-      maxPolls: config.PAYMENT_CODE_MAX_POLLS,
-      confirmMs: config.PAYMENT_CODE_CONFIRM_SECONDS * 1000,
-    },
+    paymentCode: paymentCodeSettings(config),
     refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600 * 1000,
     logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
   });

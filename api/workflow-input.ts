@@ -1,6 +1,8 @@
-// The payment workflow's input from a validated request: absolute deadlines computed once, at
-// the start, in the gateway's time zone.
-import { endOfGatewayDay, formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
+// The payment workflow's input from a validated request: the product's schedule (its policy,
+// machines/) as absolute deadlines computed once, at the start, in the gateway's time zone.
+import { formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
+import { POLICIES } from '../machines/index.js';
+import type { PaymentCodeSettings } from '../machines/policy.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
 import type { Notification } from '../gateway/wire.js';
 import type { SearchAttributePair } from '@temporalio/common';
@@ -17,15 +19,14 @@ export interface InputOptions {
   /** Continue as new past this many history events (the workflow's default when absent). */
   historyLimit?: number;
   /** PAYMENT_CODE: how often and how many times DETAIL is asked while the shopper confirms, and for how long. */
-  paymentCode: { pollMs: number; maxPolls: number; confirmMs: number };
+  paymentCode: PaymentCodeSettings;
 }
 
 export function workflowInput(request: PaymentRequest, opts: InputOptions & { at: number; expiresAt: number | null }): PaymentWorkflowInput {
-  const isPaymentCode = request.product === 'PAYMENT_CODE';
-  const requested = opts.expiresAt ?? opts.at + opts.defaultExpiryMs;
-  // A user-presented payment is reversed when the shopper has not confirmed within the window.
-  const expiresAt = isPaymentCode ? Math.min(requested, opts.at + opts.paymentCode.confirmMs) : requested;
-  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
+  const { expiresAt, ...polls } = POLICIES[request.product].schedule(opts, opts.at, opts.expiresAt);
+  // Until it is paid a payment can be cancelled while it waits (domain/cancel-window.ts); the
+  // machine moves the deadline to the end of the paid date when it succeeds.
+  const cancelDeadline = expiresAt;
   return {
     machine: {
       paymentId: paymentIdFor(request.merchantTransId),
@@ -35,9 +36,8 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
       createdAt: opts.at,
       expiresAt,
       cancelDeadline,
-      pollInitialMs: isPaymentCode ? opts.paymentCode.pollMs : opts.pollInitialMs,
-      pollMaxMs: isPaymentCode ? opts.paymentCode.pollMs : opts.pollMaxMs,
-      maxPolls: isPaymentCode ? opts.paymentCode.maxPolls : null,
+      ...polls,
+      timeZone: opts.timeZone,
     },
     request,
     fingerprint: fingerprint(request),
@@ -49,7 +49,9 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
 
 /** ENTRY_CODE: the notification is the only source; the payment is what the shopper paid. */
 export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: number }): PaymentWorkflowInput {
-  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
+  const { expiresAt, ...polls } = POLICIES.ENTRY_CODE.schedule(opts, opts.at, null);
+  // Set when the notification is taken as paid (its paidAt); until then nothing can be cancelled.
+  const cancelDeadline = expiresAt;
   return {
     machine: {
       paymentId: entryPaymentIdFor(n.gatewayTransId),
@@ -57,13 +59,12 @@ export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: n
       product: 'ENTRY_CODE',
       amount: n.amount,
       createdAt: opts.at,
-      expiresAt: opts.at,
+      expiresAt,
       cancelDeadline,
-      pollInitialMs: opts.pollInitialMs,
-      pollMaxMs: opts.pollMaxMs,
-      maxPolls: null,
+      ...polls,
       // Since 0.4 a signed notification alone is not proof: DETAIL confirms it (absent before, so old histories replay).
       confirmByDetail: true,
+      timeZone: opts.timeZone,
     },
     request: null,
     fingerprint: `entry:${n.gatewayTransId}`,
@@ -85,5 +86,3 @@ export function startSearchAttributes(input: PaymentWorkflowInput): SearchAttrib
   ];
 }
 
-/** The cancellation period ends at 23:59:59 of the payment date (gateway zone): its last millisecond. */
-export const lastCancelMoment = (at: number, timeZone: string) => endOfGatewayDay(at, timeZone) + 999;

@@ -68,7 +68,7 @@ export function defaultOptions(): ChaosOptions {
     faults: { ...DEFAULT_FAULTS },
     expirySeconds: 150,
     detailPoll: { initialSeconds: 2, maxSeconds: 10 },
-    paymentCode: { pollSeconds: 2, maxPolls: 25, confirmSeconds: 45 },
+    paymentCode: { pollSeconds: 2, maxPolls: 20, confirmSeconds: 45 },
     gatewayTimeoutMs: 2_000,
     notifyRetryMs: [0, 500, 2_000, 5_000, 10_000, 30_000],
     settleTimeoutMs: 10 * 60_000,

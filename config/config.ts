@@ -2,6 +2,8 @@
 // start-up with a message naming the variable and the rule.
 import { z } from 'zod';
 import { isTimezone } from '../domain/gateway-time.js';
+import { PAYMENT_CODE_DEFAULTS, paymentCodeIncoherence } from '../machines/payment-code.js';
+import type { PaymentCodeSettings } from '../machines/policy.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const seconds = z.coerce.number().int().positive();
@@ -53,9 +55,10 @@ export const ConfigSchema = z.object({
   DEFAULT_EXPIRY_SECONDS: seconds.max(72 * 3600 - 1, 'must be under 72 hours').default(1800),
   DETAIL_POLL_INITIAL_SECONDS: seconds.default(10),
   DETAIL_POLL_MAX_SECONDS: seconds.default(300),
-  PAYMENT_CODE_POLL_SECONDS: seconds.default(3),
-  PAYMENT_CODE_MAX_POLLS: positiveInt.default(20),
-  PAYMENT_CODE_CONFIRM_SECONDS: seconds.default(60),
+  // PAYMENT_CODE's policy (machines/payment-code.ts): DETAIL every 3 s, 15 times, within 60 s.
+  PAYMENT_CODE_POLL_SECONDS: seconds.default(PAYMENT_CODE_DEFAULTS.pollMs / 1000),
+  PAYMENT_CODE_MAX_POLLS: positiveInt.default(PAYMENT_CODE_DEFAULTS.maxPolls),
+  PAYMENT_CODE_CONFIRM_SECONDS: seconds.default(PAYMENT_CODE_DEFAULTS.confirmMs / 1000),
   FINAL_GRACE_SECONDS: seconds.default(3 * 24 * 3600),
   REFUND_WINDOW_DAYS: positiveInt.default(365),
   SANDBOX_NOTIFY_RETRY_MS: z
@@ -127,8 +130,17 @@ function crossChecks(c: Config): string[] {
   }
   if ((c.NATS_USER === undefined) !== (c.NATS_PASSWORD === undefined)) out.push('NATS_USER and NATS_PASSWORD: set both or neither');
   if (c.NATS_CREDS && c.NATS_USER) out.push('NATS_CREDS and NATS_USER: use one identity, not both');
+  const incoherent = paymentCodeIncoherence(paymentCodeSettings(c));
+  if (incoherent) out.push(`PAYMENT_CODE_MAX_POLLS, PAYMENT_CODE_POLL_SECONDS and PAYMENT_CODE_CONFIRM_SECONDS: ${incoherent}`);
   return out;
 }
+
+/** PAYMENT_CODE's policy settings from the configuration. */
+export const paymentCodeSettings = (c: Config): PaymentCodeSettings => ({
+  pollMs: c.PAYMENT_CODE_POLL_SECONDS * 1000,
+  maxPolls: c.PAYMENT_CODE_MAX_POLLS,
+  confirmMs: c.PAYMENT_CODE_CONFIRM_SECONDS * 1000,
+});
 
 /** Where each component is reached: the configured address, else the embedded default. */
 export function endpoints(config: Config) {

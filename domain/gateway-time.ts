@@ -1,6 +1,7 @@
 // Wall-clock arithmetic in the gateway's time zone (expireAt strings, the local date in
 // gatewayTransIds, the same-day cancel deadline). Pure functions over epoch milliseconds, shared by
-// the API and the gateway sandbox; never called from workflow code.
+// the API, the gateway sandbox and the machines: they read no clock, and Intl's zone rules are the
+// same on replay as when the payment ran (the deadline they give is also carried in the history).
 
 export interface LocalDateTime {
   year: number;

@@ -8,6 +8,15 @@ export const PRODUCTS = ['CASHIER_PAYMENT', 'ORDER_CODE', 'PAYMENT_CODE', 'ENTRY
 export const Product = z.enum(PRODUCTS);
 export type Product = z.infer<typeof Product>;
 
+/**
+ * Where the shopper pays a CASHIER_PAYMENT: WEB (desktop browser, the default: payAction QRCODE
+ * to scan), WAP (mobile browser) or APP (the merchant's app): payAction REDIRECT, a link that
+ * opens the wallet app when it is installed, else the cashier page.
+ */
+export const TERMINAL_TYPES = ['WEB', 'WAP', 'APP'] as const;
+export const TerminalType = z.enum(TERMINAL_TYPES, { error: `must be one of ${TERMINAL_TYPES.join(', ')}` });
+export type TerminalType = z.infer<typeof TerminalType>;
+
 export const API_PATHS = {
   pay: '/v1/payments/pay',
   detail: '/v1/payments/inquiryPayment',
@@ -40,6 +49,8 @@ export const PayRequest = z.object({
   amount: Money,
   expireAt: z.string().optional(),
   payCodeValue: z.string().optional(),
+  /** CASHIER_PAYMENT only; absent means WEB. */
+  terminalType: TerminalType.optional(),
   goods: z.object({ description: z.string() }),
   riskData: z.object({ Device: z.object({ os: z.string() }) }).optional(),
   returnUrl: z.string().optional(),
@@ -55,6 +66,8 @@ export const PayResponse = z.object({
       gatewayTransId: z.string(),
       status: TransStatus,
       payAction: PayAction.nullable(),
+      /** When the money was taken (ISO 8601), once it was. */
+      paidAt: z.string().optional(),
     })
     .optional(),
 });
@@ -71,6 +84,8 @@ export const DetailResponse = z.object({
       status: TransStatus,
       amount: Money,
       payAction: PayAction.nullable(),
+      /** When the money was taken (ISO 8601), once it was. */
+      paidAt: z.string().optional(),
     })
     .optional(),
 });

@@ -1,10 +1,11 @@
 // The machine for each product, and how a snapshot reads as a payment status.
 import type { SnapshotFrom } from 'xstate';
 import type { Product } from '../gateway/wire.js';
-import { cashierPaymentMachine } from './cashier-payment.js';
-import { entryCodeMachine } from './entry-code.js';
-import { orderCodeMachine } from './order-code.js';
-import { paymentCodeMachine } from './payment-code.js';
+import { cashierPaymentMachine, cashierPaymentPolicy } from './cashier-payment.js';
+import { entryCodeMachine, entryCodePolicy } from './entry-code.js';
+import { orderCodeMachine, orderCodePolicy } from './order-code.js';
+import { paymentCodeMachine, paymentCodePolicy } from './payment-code.js';
+import type { ProductPolicy } from './policy.js';
 import { PAYMENT_STATUSES, type PaymentStatus } from './types.js';
 
 export type PaymentMachine = typeof cashierPaymentMachine | typeof orderCodeMachine | typeof paymentCodeMachine | typeof entryCodeMachine;
@@ -15,6 +16,14 @@ export const MACHINES: Record<Product, PaymentMachine> = {
   ORDER_CODE: orderCodeMachine,
   PAYMENT_CODE: paymentCodeMachine,
   ENTRY_CODE: entryCodeMachine,
+};
+
+/** Each product's policy (schedule, refund notifications), written beside its machine. */
+export const POLICIES: Record<Product, ProductPolicy> = {
+  CASHIER_PAYMENT: cashierPaymentPolicy,
+  ORDER_CODE: orderCodePolicy,
+  PAYMENT_CODE: paymentCodePolicy,
+  ENTRY_CODE: entryCodePolicy,
 };
 
 export function machineFor(product: Product): PaymentMachine {

@@ -2,6 +2,7 @@
 // (payAction QRCODE) for the terminal screen or receipt; the same merchantTransId always gets
 // the same code back (the gateway's idempotency), a new transaction needs a new id.
 import { orderFlowStates } from './order-flow.js';
+import { orderPolicy } from './policy.js';
 import { paymentSetup, rootHandlers } from './payment-setup.js';
 import { initialContext } from './shared.js';
 
@@ -12,3 +13,6 @@ export const orderCodeMachine = paymentSetup.createMachine({
   initial: 'creating',
   states: orderFlowStates,
 });
+
+/** In store: DETAIL on the doubling backoff until expireAt; refunds are found by REFUND DETAIL only. */
+export const orderCodePolicy = orderPolicy(false);

@@ -2,6 +2,7 @@
 // the same types, effects, guards and context updates, so the interpreter serves them all.
 import { setup } from 'xstate';
 import { guards, lateRefundId, updates } from './shared.js';
+import type { FailureCode } from './failures.js';
 import type { EffectParams, PaymentContext, PaymentEvent, PaymentInput, PublishedType } from './types.js';
 
 const effect = <K extends keyof EffectParams>() => (_: unknown, _params: EffectParams[K]) => {};
@@ -25,6 +26,9 @@ export const paymentSetup = setup({
 });
 
 const publish = (type: PublishedType) => ({ type: 'publish', params: { type } }) as const;
+/** Ends the payment FAILED (or, for PAYMENT_CODE, reversing) for the reason `code` names. */
+export const fail = (code: FailureCode) => ({ type: 'fail', params: { code } }) as const;
+const cancelAllowedWhile = (status: 'PENDING' | 'SUCCEEDED') => ({ type: 'cancelAllowed', params: { status } }) as const;
 
 /** Refund answers (REFUND, REFUND DETAIL, REFUND_RESULT notifications) and the refund poll. */
 const refundSettling = {
@@ -33,7 +37,7 @@ const refundSettling = {
     { guard: 'refundSettledFailure', actions: ['touch', 'settleRefund', publish('refund.failed'), 'scheduleRefundPoll'] },
     { guard: 'refundStillPending', actions: ['settleRefund', 'scheduleRefundPoll'] },
   ],
-  REFUND_POLL_DUE: { actions: ['scheduleRefundPoll', 'callRefundDetail'] },
+  REFUND_POLL_DUE: { guard: 'refundPollScheduled', actions: ['scheduleRefundPoll', 'callRefundDetail'] },
 } as const;
 
 /**
@@ -54,9 +58,12 @@ const lateResults = {
   ...refundSettling,
 } as const;
 
-/** Heard in every state: the cancel-deadline timer, and success notifications for another amount. */
+/**
+ * Heard in every state but the final ones below: the end of the cancellation period (a timer
+ * while it is open), and notifications never to be trusted.
+ */
 export const rootHandlers = {
-  CANCEL_WINDOW_CLOSED: { actions: 'closeCancelWindow' },
+  CANCEL_WINDOW_CLOSED: { guard: 'cancelWindowOpen', actions: 'closeCancelWindow' },
   NOTIFIED: [
     { guard: 'notifiedOtherOrder', actions: 'flagOtherOrder' },
     { guard: 'notifiedWrongAmount', actions: ['flagAmountMismatch', publish('payment.amount_mismatch')] },
@@ -75,31 +82,33 @@ export const succeeded = {
     },
     ...refundSettling,
     // Full cancellation reverses the payment, the same day and only before any refund.
-    CANCEL_REQUESTED: { guard: 'cancelAllowed', actions: ['touch', 'markCancelInFlight', 'callCancel'] },
+    CANCEL_REQUESTED: { guard: cancelAllowedWhile('SUCCEEDED'), actions: ['touch', 'markCancelInFlight', 'callCancel'] },
     CANCEL_ANSWERED: [
       { guard: 'merchantCancelAccepted', target: 'cancelled', actions: ['touch', 'recordCancelRefusal'] },
       { guard: 'merchantCancelRefused', actions: ['touch', 'recordCancelRefusal'] },
     ],
   },
 } as const;
-export const failed = { tags: ['FAILED', 'final'], entry: publish('payment.failed') } as const;
-export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired'), on: lateResults } as const;
-export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled'), on: lateResults } as const;
+/** Nothing is left to cancel once a payment failed, expired or was cancelled: no period to close. */
+const noCancelPeriod = { CANCEL_WINDOW_CLOSED: {} } as const;
+export const failed = { tags: ['FAILED', 'final'], entry: publish('payment.failed'), on: noCancelPeriod } as const;
+export const expired = { tags: ['EXPIRED', 'final'], entry: publish('payment.expired'), on: { ...noCancelPeriod, ...lateResults } } as const;
+export const cancelled = { tags: ['CANCELLED', 'final'], entry: publish('payment.cancelled'), on: { ...noCancelPeriod, ...lateResults } } as const;
 
 export const publishPending = publish('payment.pending');
 
 /** A verified NOTIFICATION settles the payment from any waiting state. */
 export const onNotified = [
   { guard: 'notifiedSuccess', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
-  { guard: 'notifiedFailure', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+  { guard: 'notifiedFailure', target: 'failed', actions: ['touch', 'recordOrder', fail('PAYMENT_FAILED')] },
 ] as const;
 
 /** DETAIL answers that settle the payment, whatever the state that asked. */
 export const onDetailSettled = [
   { guard: 'detailSucceeded', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
-  { guard: 'detailFailed', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+  { guard: 'detailFailed', target: 'failed', actions: ['touch', 'recordOrder', fail('PAYMENT_FAILED')] },
   { guard: 'detailCancelled', target: 'cancelled', actions: ['touch', 'recordOrder'] },
-  { guard: 'detailAmountMismatch', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+  { guard: 'detailAmountMismatch', target: 'failed', actions: ['touch', 'recordOrder', fail('AMOUNT_MISMATCH')] },
 ] as const;
 
 /** PAY answers every PAY-started product reads the same way. */
@@ -107,9 +116,10 @@ export const onPayAnswered = (pendingTarget: string) =>
   [
     { guard: 'payPending', target: pendingTarget, actions: ['touch', 'recordOrder'] },
     { guard: 'paySucceeded', target: 'succeeded', actions: ['touch', 'recordOrder', 'recordPaid'] },
-    { guard: 'payFailed', target: 'failed', actions: ['touch', 'recordOrder', 'recordFailure'] },
+    { guard: 'payRejected', target: 'failed', actions: ['touch', 'recordOrder', 'failAsGatewaySaid'] },
+    { guard: 'payFailed', target: 'failed', actions: ['touch', 'recordOrder', fail('PAYMENT_FAILED')] },
     { guard: 'payUnknown', target: 'reconciling', actions: 'touch' },
-    { guard: 'payUnreachable', target: 'failed', actions: ['touch', 'recordFailure'] },
+    { guard: 'payUnreachable', target: 'failed', actions: ['touch', fail('UPSTREAM_UNAVAILABLE')] },
   ] as const;
 
 /** creating: PAY once per attempt; every answer is read by onPayAnswered. */
@@ -135,7 +145,7 @@ export const reconcilingState = (pendingTarget: string, closedTarget: 'expired' 
         { guard: 'detailClosed', target: closedTarget, actions: ['touch', 'recordOrder'] },
         { guard: 'canPayAgain', target: 'creating', actions: 'touch' },
         // No order after MAX_PAY_ATTEMPTS PAYs: it was never created.
-        { target: 'failed', actions: ['touch', 'recordFailure'] },
+        { target: 'failed', actions: ['touch', fail('ORDER_NOT_CREATED')] },
       ],
       NOTIFIED: onNotified,
     },
@@ -154,4 +164,4 @@ export const cancellingState = {
   },
 } as const;
 
-export const onCancelRequested = { guard: 'cancelAllowed', target: 'cancelling', actions: 'touch' } as const;
+export const onCancelRequested = { guard: cancelAllowedWhile('PENDING'), target: 'cancelling', actions: 'touch' } as const;

@@ -1,6 +1,12 @@
 // Building blocks the product machines share: effect declarations, guards and context updates.
 import { assign } from 'xstate';
+import { lastCancelMoment } from '../domain/cancel-window.js';
+import type { PaymentStatus } from '../domain/statuses.js';
+import { FAILURES, type FailureCode } from './failures.js';
+import { cancelRefusal, refundRefusal, refundableValue } from './request-rules.js';
 import type { PaymentContext, PaymentEvent, PaymentInput } from './types.js';
+
+export { refundableValue };
 
 export const MAX_PAY_ATTEMPTS = 3;
 
@@ -29,28 +35,30 @@ type Args = { context: PaymentContext; event: PaymentEvent };
 type Assignment = Parameters<typeof assign<PaymentContext, PaymentEvent, undefined, PaymentEvent, never>>[0];
 const update = (a: Assignment) => assign<PaymentContext, PaymentEvent, undefined, PaymentEvent, never>(a);
 
-const detailStatus = (event: PaymentEvent) =>
-  event.type === 'DETAIL_ANSWERED' && event.found ? event.status : event.type === 'DETAIL_ANSWERED' ? 'NOT_FOUND' : null;
+/** What DETAIL found: the order's settlement, or NOT_FOUND when the gateway has no such order. */
+const detailFound = (event: PaymentEvent) =>
+  event.type === 'DETAIL_ANSWERED' && event.found ? event.settlement : event.type === 'DETAIL_ANSWERED' ? 'NOT_FOUND' : null;
+const payAccepted = (event: PaymentEvent) => (event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' ? event.settlement : null);
 
 /** Guards are the only place results are read; a result for another amount is never trusted. */
 export const guards = {
-  payPending: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'PENDING',
-  paySucceeded: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED' && event.status === 'SUCCESS',
+  payPending: ({ event }: Args) => payAccepted(event) === 'WAITING',
+  paySucceeded: ({ event }: Args) => payAccepted(event) === 'PAID',
+  /** The gateway refused the PAY (F, or a 4xx): failed with the gateway's own code. */
+  payRejected: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'REJECTED',
   // Accepted but neither pending nor paid (FAIL, or an order already closed): the payment failed.
-  payFailed: ({ event }: Args) =>
-    event.type === 'PAY_ANSWERED' &&
-    (event.outcome === 'REJECTED' || (event.outcome === 'ACCEPTED' && event.status !== 'PENDING' && event.status !== 'SUCCESS')),
+  payFailed: ({ event }: Args) => payAccepted(event) !== null && payAccepted(event) !== 'WAITING' && payAccepted(event) !== 'PAID',
   payUnknown: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNKNOWN',
   payUnreachable: ({ event }: Args) => event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE',
-  detailPending: ({ event }: Args) => detailStatus(event) === 'PENDING',
-  detailSucceeded: ({ context, event }: Args) => detailStatus(event) === 'SUCCESS' && sameAmount(context, event),
-  detailFailed: ({ event }: Args) => detailStatus(event) === 'FAIL',
-  detailClosed: ({ event }: Args) => detailStatus(event) === 'CLOSED',
-  detailCancelled: ({ event }: Args) => detailStatus(event) === 'CANCELLED',
+  detailPending: ({ event }: Args) => detailFound(event) === 'WAITING',
+  detailSucceeded: ({ context, event }: Args) => detailFound(event) === 'PAID' && sameAmount(context, event),
+  detailFailed: ({ event }: Args) => detailFound(event) === 'FAILED',
+  detailClosed: ({ event }: Args) => detailFound(event) === 'CLOSED',
+  detailCancelled: ({ event }: Args) => detailFound(event) === 'REVERSED',
   /** The gateway says paid, but for another amount or currency: never marked paid. */
-  detailAmountMismatch: ({ context, event }: Args) => detailStatus(event) === 'SUCCESS' && !sameAmount(context, event),
+  detailAmountMismatch: ({ context, event }: Args) => detailFound(event) === 'PAID' && !sameAmount(context, event),
   /** DETAIL finds no order (the PAY never landed) and PAY may be sent again. */
-  canPayAgain: ({ context, event }: Args) => detailStatus(event) === 'NOT_FOUND' && context.payAttempts < MAX_PAY_ATTEMPTS,
+  canPayAgain: ({ context, event }: Args) => detailFound(event) === 'NOT_FOUND' && context.payAttempts < MAX_PAY_ATTEMPTS,
   pollsExhausted: ({ context }: Args) => context.maxPolls != null && context.pollCount >= context.maxPolls,
   notifiedSuccess: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'SUCCESS' && sameOrder(context, event) && sameAmount(context, event) && !seen(context, event),
@@ -63,34 +71,28 @@ export const guards = {
   notifiedOtherOrder: ({ context, event }: Args) => event.type === 'NOTIFIED' && !sameOrder(context, event) && !seen(context, event),
   /** After EXPIRED/CANCELLED, DETAIL confirms the money was taken and no late refund exists yet. */
   lateSuccessToRefund: ({ context, event }: Args) =>
-    detailStatus(event) === 'SUCCESS' && sameAmount(context, event) && !context.refunds.some((r) => r.refundId === lateRefundId(context)),
+    detailFound(event) === 'PAID' && sameAmount(context, event) && !context.refunds.some((r) => r.refundId === lateRefundId(context)),
   notifiedFailure: ({ context, event }: Args) =>
     event.type === 'NOTIFIED' && event.status === 'FAIL' && sameOrder(context, event) && !seen(context, event),
   cancelAccepted: ({ event }: Args) => event.type === 'CANCEL_ANSWERED' && event.ok,
   /** The answer to the merchant's own CANCEL (only one is ever in flight). */
   merchantCancelAccepted: ({ context, event }: Args) => context.cancelInFlight && event.type === 'CANCEL_ANSWERED' && event.ok,
   merchantCancelRefused: ({ context, event }: Args) => context.cancelInFlight && event.type === 'CANCEL_ANSWERED' && !event.ok,
-  /** Refunds never add up to more than was paid, in the payment's currency; ids are unique. */
-  refundFits: ({ context, event }: Args) =>
-    event.type === 'REFUND_REQUESTED' &&
-    !context.cancelInFlight &&
-    event.amount.currency === context.amount.currency &&
-    !context.refunds.some((r) => r.refundId === event.refundId) &&
-    event.amount.value <= refundableValue(context),
+  /** Refunds never add up to more than was paid, in the payment's currency; ids are unique (request-rules.ts). */
+  refundFits: ({ context, event }: Args) => event.type === 'REFUND_REQUESTED' && refundRefusal(context, 'SUCCEEDED', event) === null,
   refundSettledSuccess: ({ context, event }: Args) => isPendingRefundAnswer(context, event, 'SUCCESS'),
   refundSettledFailure: ({ context, event }: Args) => isPendingRefundAnswer(context, event, 'FAIL'),
   refundStillPending: ({ context, event }: Args) =>
     event.type === 'REFUND_ANSWERED' && context.refunds.some((r) => r.refundId === event.refundId && r.status === 'PENDING'),
-  /** Full cancellation only: not after a refund, not past 23:59:59 of the payment date. */
-  cancelAllowed: ({ context, event }: Args) =>
-    event.type === 'CANCEL_REQUESTED' &&
-    !context.cancelInFlight &&
-    !context.cancelWindowClosed &&
-    context.refunds.length === 0 &&
-    event.at <= context.cancelDeadline,
+  /** Full cancellation only: not after a refund, within the cancellation period (request-rules.ts). */
+  cancelAllowed: ({ context, event }: Args, params: { status: PaymentStatus }) =>
+    event.type === 'CANCEL_REQUESTED' && cancelRefusal(context, params.status, event.at) === null,
+  /** The cancellation period is still open: its end is armed as a timer (payments since 0.6: once paid). */
+  cancelWindowOpen: ({ context }: Args) => !context.cancelWindowClosed && (context.timeZone === undefined || context.paidAt !== null),
+  /** A refund is pending and its next REFUND DETAIL is scheduled. */
+  refundPollScheduled: ({ context }: Args) => context.nextRefundPollAt !== null,
 };
 
-/** What may still be refunded: the amount less every refund not FAILED. */
 /**
  * Refund ids are the merchant's, unique per payment; the gateway wants them unique per merchant.
  * Upstream, a refund is named by the payment's gatewayTransId and its position: deterministic,
@@ -101,10 +103,6 @@ export const upstreamRefundId = (context: PaymentContext, suffix: string) =>
 
 /** The one refund that returns a payment taken after it had expired or been cancelled. */
 export const lateRefundId = (context: PaymentContext) => `late-${context.merchantTransId}`.slice(0, 64);
-
-export function refundableValue(context: PaymentContext): number {
-  return context.amount.value - context.refunds.filter((r) => r.status !== 'FAILED').reduce((sum, r) => sum + r.amount.value, 0);
-}
 
 export const refundedValue = (context: PaymentContext): number =>
   context.refunds.filter((r) => r.status === 'SUCCEEDED').reduce((sum, r) => sum + r.amount.value, 0);
@@ -127,6 +125,13 @@ function sameOrder(context: PaymentContext, event: PaymentEvent): boolean {
   if (event.type !== 'NOTIFIED') return false;
   if (event.product !== undefined && event.product !== context.product) return false;
   return context.gatewayTransId === null || context.gatewayTransId === event.gatewayTransId;
+}
+
+function paidAtOf(event: PaymentEvent): number | undefined {
+  if (event.type === 'NOTIFIED' || (event.type === 'DETAIL_ANSWERED' && event.found) || (event.type === 'PAY_ANSWERED' && event.outcome === 'ACCEPTED')) {
+    return Number.isFinite(event.paidAt) ? event.paidAt : undefined;
+  }
+  return undefined;
 }
 
 function seen(context: PaymentContext, event: PaymentEvent): boolean {
@@ -158,25 +163,23 @@ export const updates = {
     if (event.type === 'NOTIFIED') return { gatewayTransId: event.gatewayTransId, notifyIds: [...context.notifyIds, event.notifyId] };
     return {};
   }),
-  recordPaid: update({ paidAt: ({ event }: Args) => event.at, failure: () => null }),
-  recordFailure: update({
-    failure: ({ context, event }: Args) => {
-      if (event.type === 'PAY_ANSWERED' && event.outcome === 'REJECTED') return { code: event.code, message: event.message };
-      if (event.type === 'PAY_ANSWERED' && event.outcome === 'UNREACHABLE') return { code: 'UPSTREAM_UNAVAILABLE', message: event.message };
-      if (event.type === 'DETAIL_ANSWERED' && event.found && event.status === 'SUCCESS') {
-        return {
-          code: 'AMOUNT_MISMATCH',
-          message: `the gateway reports a payment of ${event.amount.value} ${event.amount.currency}, not ${context.amount.value} ${context.amount.currency}; not marked paid, needs review`,
-        };
-      }
-      if (event.type === 'DETAIL_ANSWERED' && !event.found) {
-        return { code: 'ORDER_NOT_CREATED', message: 'the gateway has no record of the order after repeated PAY attempts' };
-      }
-      if (event.type === 'CANCEL_ANSWERED' || event.type === 'EXPIRY_DUE' || event.type === 'POLL_DUE') {
-        return { code: 'SHOPPER_DID_NOT_CONFIRM', message: 'the shopper did not confirm the payment in time, so it was cancelled (reversed) upstream' };
-      }
-      return { code: 'PAYMENT_FAILED', message: 'the shopper did not complete the payment' };
-    },
+  /**
+   * Paid: when the gateway says so (the notification's, DETAIL's or PAY's paidAt, else the moment
+   * the answer came). Since 0.6 the cancellation period runs to the end of that gateway date.
+   */
+  recordPaid: update(({ context, event }: Args) => {
+    if (context.timeZone === undefined) return { paidAt: event.at, failure: null };
+    const paidAt = paidAtOf(event) ?? event.at;
+    return { paidAt, failure: null, cancelDeadline: lastCancelMoment(paidAt, context.timeZone) };
+  }),
+  /** Ended by the service for the reason its code names (failures.ts). */
+  fail: assign<PaymentContext, PaymentEvent, { code: FailureCode }, PaymentEvent, never>({
+    failure: ({ context, event }, { code }) => ({ code, message: FAILURES[code](context, event) }),
+  }),
+  /** Ended because the gateway refused the PAY: its code and message, as it gave them. */
+  failAsGatewaySaid: update({
+    failure: ({ event }: Args) =>
+      event.type === 'PAY_ANSWERED' && event.outcome === 'REJECTED' ? { code: event.code, message: event.message } : { code: 'PAYMENT_FAILED', message: FAILURES.PAYMENT_FAILED() },
   }),
   schedulePoll: update({
     nextPollAt: ({ context, event }: Args) =>
@@ -235,9 +238,8 @@ export const updates = {
     (n, c) =>
       `notification ${n.notifyId} is about ${n.product ?? 'an unnamed product'} ${n.gatewayTransId}, not this payment's ${c.product} ${c.gatewayTransId ?? ''}; not trusted`.trim(),
   ),
-  /** ENTRY_CODE: the gateway does not confirm what the notification said; never counted as paid. */
-  failUnconfirmed: update({
-    failure: () => ({ code: 'NOT_CONFIRMED_BY_GATEWAY', message: 'the gateway has no paid order matching the notification (DETAIL); not counted as paid' }),
+  /** ENTRY_CODE: the gateway does not confirm what the notification said; flagged for review (fail records why). */
+  flagUnconfirmed: update({
     flags: ({ context, event }: Args) => [
       ...context.flags,
       { code: 'NOT_CONFIRMED_BY_GATEWAY', message: 'a signed success notification that DETAIL does not confirm; needs review', at: event.at },

@@ -1,10 +1,11 @@
 // What every payment machine shares: its context, its events and its input. Pure data: times are
 // epoch milliseconds carried on events (`at`), never read from a clock here.
 import type { Money } from '../domain/money.js';
+import type { EventType } from '../events/names.js';
 import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
+import type { RefundStatus } from '../domain/statuses.js';
 
-export const PAYMENT_STATUSES = ['CREATED', 'PENDING', 'SUCCEEDED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+export { PAYMENT_STATUSES, type PaymentStatus, type RefundStatus } from '../domain/statuses.js';
 
 export interface Failure {
   code: string;
@@ -32,9 +33,14 @@ export interface PaymentInput {
    * every ENTRY_CODE payment since 0.4; absent in earlier ones, which trusted the notification.
    */
   confirmByDetail?: boolean;
+  /**
+   * The gateway's time zone. Set in the input of every payment since 0.6, whose cancellation
+   * period follows the payment date (domain/cancel-window.ts): `cancelDeadline` starts at the
+   * expiry and becomes the end of the paid date when the payment succeeds. Absent in earlier
+   * payments, whose deadline stays the end of the day they were created (so their histories replay).
+   */
+  timeZone?: string;
 }
-
-export type RefundStatus = 'PENDING' | 'SUCCEEDED' | 'FAILED';
 
 export interface RefundRecord {
   /** The merchant's id: unique within this payment. */
@@ -85,15 +91,25 @@ export interface RefundOutcome {
   message?: string;
 }
 
+/**
+ * What an order's status means for the payment (activities/settlements.ts translates the gateway's
+ * statuses): the shopper has not paid yet, paid, failed, closed unpaid, or paid then reversed.
+ */
+export type Settlement = 'WAITING' | 'PAID' | 'FAILED' | 'CLOSED' | 'REVERSED';
+
+/**
+ * `status`: the gateway's word, kept for the history's reader; guards read `settlement`.
+ * `paidAt`: when the gateway says the money was taken (epoch ms), when it says so.
+ */
 export type PayOutcome =
-  | { outcome: 'ACCEPTED'; gatewayTransId: string; status: TransStatus; payAction: PayAction | null }
+  | { outcome: 'ACCEPTED'; gatewayTransId: string; status: TransStatus; settlement: Settlement; payAction: PayAction | null; paidAt?: number }
   | { outcome: 'REJECTED'; code: string; message: string }
   | { outcome: 'UNKNOWN'; reason: string }
   | { outcome: 'UNREACHABLE'; message: string };
 
 export type DetailOutcome =
   | { found: false }
-  | { found: true; gatewayTransId: string; status: TransStatus; amount: Money; payAction: PayAction | null };
+  | { found: true; gatewayTransId: string; status: TransStatus; settlement: Settlement; amount: Money; payAction: PayAction | null; paidAt?: number };
 
 export type CancelOutcome = { ok: true; status: TransStatus } | { ok: false; code: string; message: string };
 
@@ -104,6 +120,8 @@ export interface NotificationFacts {
   status: 'SUCCESS' | 'FAIL';
   gatewayTransId: string;
   amount: Money;
+  /** The notification's paidAt (epoch ms), when it carries one. */
+  paidAt?: number;
 }
 
 export type PaymentEvent =
@@ -120,16 +138,7 @@ export type PaymentEvent =
   | { type: 'CANCEL_WINDOW_CLOSED'; at: number };
 
 /** Event types published on NATS (DESIGN.md section 5), without the `alipay_cn.` prefix. */
-export type PublishedType =
-  | 'payment.pending'
-  | 'payment.succeeded'
-  | 'payment.failed'
-  | 'payment.expired'
-  | 'payment.cancelled'
-  | 'refund.succeeded'
-  | 'refund.failed'
-  | 'payment.late_success_refunded'
-  | 'payment.amount_mismatch';
+export type PublishedType = EventType;
 
 /** Side effects a machine asks its interpreter for. */
 export interface EffectParams {

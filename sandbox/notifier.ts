@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { sign } from '../gateway/signing.js';
 import type { GatewayNotification, Notification, RefundNotification } from '../gateway/wire.js';
 import type { FaultState } from './faults.js';
-import type { Order } from './orders.js';
+import { paidAtField, type Order } from './orders.js';
 import type { Refund } from './refunds.js';
 import { SandboxTimers } from './timers.js';
 
@@ -67,7 +67,7 @@ export class Notifier {
       product: order.product,
       status: order.status,
       amount: order.amount,
-      ...(order.status === 'SUCCESS' && order.paidAt !== undefined && { paidAt: new Date(order.paidAt).toISOString() }),
+      ...(order.status === 'SUCCESS' && paidAtField(order)),
       ...(order.codeId !== undefined && { codeId: order.codeId }),
     };
     return this.send(notification, order.notifyUrl);

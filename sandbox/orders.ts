@@ -2,8 +2,9 @@
 // expiry that closes an unpaid order once its expireAt has passed.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { Money } from '../domain/money.js';
-import type { PayAction, Product, TransStatus } from '../gateway/wire.js';
-import { endOfGatewayDay, localDateKey } from '../domain/gateway-time.js';
+import type { PayAction, Product, TerminalType, TransStatus } from '../gateway/wire.js';
+import { lastCancelMoment } from '../domain/cancel-window.js';
+import { localDateKey } from '../domain/gateway-time.js';
 import { refundView, type Refund } from './refunds.js';
 
 export interface Order {
@@ -15,6 +16,8 @@ export interface Order {
   notifyUrl: string;
   /** Secret part of the cashier page URL. */
   token: string;
+  /** CASHIER_PAYMENT: as the PAY request said (absent: WEB). */
+  terminalType?: TerminalType;
   payAction: PayAction | null;
   status: TransStatus;
   createdAt: number;
@@ -46,10 +49,20 @@ export interface NewOrder {
   description: string;
   notifyUrl: string;
   expireAt: number;
-  /** Whether the shopper pays through the cashier page (QRCODE payAction). */
+  /**
+   * Whether the shopper pays through the cashier page: payAction QRCODE (its redirectUrl), or
+   * REDIRECT when terminalType is WAP or APP. The sandbox has no wallet app, so its REDIRECT url
+   * is the cashier page itself: following it the shopper lands on the page and pays there.
+   */
   cashier: boolean;
+  terminalType?: TerminalType;
   requestKey?: string;
   codeId?: string;
+}
+
+/** WEB (or none): a QR code of the cashier page to scan; WAP, APP: a link the shopper follows to it. */
+function cashierAction(url: string, terminalType: TerminalType | undefined): PayAction {
+  return terminalType === 'WAP' || terminalType === 'APP' ? { type: 'REDIRECT', url } : { type: 'QRCODE', redirectUrl: url };
 }
 
 export type CancelOutcome = { ok: true } | { ok: false; code: 'ORDER_STATUS_INVALID' | 'CANCEL_WINDOW_EXCEED'; message: string };
@@ -78,13 +91,14 @@ export class OrderStore {
       description: input.description,
       notifyUrl: input.notifyUrl,
       token,
-      payAction: input.cashier ? { type: 'QRCODE', redirectUrl: this.cashierUrl(token) } : null,
+      payAction: input.cashier ? cashierAction(this.cashierUrl(token), input.terminalType) : null,
       status: 'PENDING',
       createdAt,
       refunds: [],
       expireAt: input.expireAt,
       ...(input.requestKey !== undefined && { requestKey: input.requestKey }),
       ...(input.codeId !== undefined && { codeId: input.codeId }),
+      ...(input.terminalType !== undefined && { terminalType: input.terminalType }),
     };
     this.byMerchantId.set(order.merchantTransId, order);
     this.byToken.set(token, order);
@@ -128,9 +142,7 @@ export class OrderStore {
         if (order.refunds.length > 0) {
           return { ok: false, code: 'ORDER_STATUS_INVALID', message: 'an order with refunds cannot be cancelled: only a full cancellation is allowed' };
         }
-        // The window runs to the end of 23:59:59 local time of the payment date, i.e. up to midnight.
-        const deadline = endOfGatewayDay(order.paidAt ?? order.createdAt, this.timezone) + 999;
-        if (now > deadline) {
+        if (now > lastCancelMoment(order.paidAt ?? order.createdAt, this.timezone)) {
           return { ok: false, code: 'CANCEL_WINDOW_EXCEED', message: 'a payment can only be cancelled before 23:59:59 of its payment date' };
         }
         order.status = 'CANCELLED';
@@ -154,6 +166,9 @@ export class OrderStore {
   }
 }
 
+/** The gateway's paidAt field (ISO 8601) of PAY, DETAIL and the notification, once the order was paid. */
+export const paidAtField = (order: Order): { paidAt?: string } => (order.paidAt === undefined ? {} : { paidAt: new Date(order.paidAt).toISOString() });
+
 /** The order as the control API and the tests see it. */
 export function orderView(order: Order) {
   const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
@@ -166,7 +181,8 @@ export function orderView(order: Order) {
     description: order.description,
     notifyUrl: order.notifyUrl,
     payAction: order.payAction,
-    cashierUrl: order.payAction?.type === 'QRCODE' ? order.payAction.redirectUrl : undefined,
+    terminalType: order.terminalType,
+    cashierUrl: order.payAction?.type === 'QRCODE' ? order.payAction.redirectUrl : order.payAction?.url,
     codeId: order.codeId,
     createdAt: iso(order.createdAt),
     expireAt: iso(order.expireAt),

@@ -4,11 +4,12 @@
 // /sandbox/refunds said when it was created. Online payments (CASHIER_PAYMENT) are told the result
 // by a REFUND_RESULT notification; in-store ones (ORDER_CODE, PAYMENT_CODE, ENTRY_CODE) are not,
 // as on the real gateway: their merchant asks REFUND DETAIL.
+import { canonical } from '../domain/canonical-json.js';
 import { RESULT_CODES, RefundDetailRequest, RefundRequest, type Product, type RefundData } from '../gateway/wire.js';
 import type { SandboxContext } from './context.js';
 import type { Order } from './orders.js';
 import { committedRefundValue, type Refund } from './refunds.js';
-import { canonical, orderNotExist, paramIllegal, parse, result, type WireAnswer } from './wire-operations.js';
+import { orderNotExist, paramIllegal, parse, result, type WireAnswer } from './wire-operations.js';
 
 /** resultCode of REFUND (and its replays) while the refund is PENDING. */
 export const REFUND_IN_PROCESS = 'REFUND_IN_PROCESS';
@@ -43,7 +44,8 @@ function refundAnswer(refund: Refund): WireAnswer {
   }
 }
 
-function isHttpUrl(text: string): boolean {
+/** An absolute http: or https: URL, as a notifyUrl must be (also the sandbox's entryCodeNotifyUrl). */
+export function isHttpUrl(text: string): boolean {
   try {
     const { protocol } = new URL(text);
     return protocol === 'http:' || protocol === 'https:';

@@ -1,9 +1,10 @@
 // What the gateway does for PAY, DETAIL and CANCEL, apart from HTTP: each takes the parsed JSON body
 // and gives the HTTP status and body to answer with. REFUND and REFUND DETAIL: refund-operations.ts.
 import type { z } from 'zod';
+import { canonical } from '../domain/canonical-json.js';
 import { CancelRequest, DetailRequest, PayRequest, RESULT_CODES, type Result } from '../gateway/wire.js';
 import type { SandboxContext } from './context.js';
-import type { Order } from './orders.js';
+import { paidAtField, type Order } from './orders.js';
 import { checkPayRules, MAX_EXPIRY_MS } from './pay-rules.js';
 import { shopperConfirmsLater, shopperDeclines, shopperPays } from './shopper.js';
 
@@ -42,18 +43,6 @@ export const orderNotExist = (merchantTransId: string): WireAnswer => ({
   body: { result: result('F', RESULT_CODES.orderNotExist, `no order with merchantTransId ${merchantTransId}`) },
 });
 
-/** Key order does not matter for idempotency, values do. */
-export function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
-
 /** resultCode of a PAYMENT_CODE PAY the wallet refused (result S, data.status FAIL). */
 export const PAYMENT_FAILED = 'PAYMENT_FAILED';
 
@@ -64,6 +53,7 @@ function payAnswer(order: Order): WireAnswer {
     gatewayTransId: order.gatewayTransId,
     status: order.status,
     payAction: order.payAction,
+    ...paidAtField(order),
   };
   switch (order.status) {
     case 'PENDING':
@@ -114,6 +104,8 @@ export function pay(ctx: SandboxContext, json: unknown): WireAnswer {
     notifyUrl: req.notifyUrl,
     expireAt: rules.expireAt ?? now + MAX_EXPIRY_MS,
     cashier: rules.product !== 'PAYMENT_CODE',
+    // WAP, APP: payAction REDIRECT (pay-rules allows it for CASHIER_PAYMENT only).
+    ...(req.terminalType !== undefined && { terminalType: req.terminalType }),
     requestKey,
   });
   if (rules.product === 'PAYMENT_CODE') {
@@ -152,6 +144,7 @@ export function detail(ctx: SandboxContext, json: unknown): WireAnswer {
         status: order.status,
         amount: order.amount,
         payAction: order.payAction,
+        ...paidAtField(order),
       },
     },
   };

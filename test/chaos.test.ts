@@ -23,7 +23,7 @@ const options: ChaosOptions = {
   ],
   expirySeconds: 30,
   detailPoll: { initialSeconds: 1, maxSeconds: 3 },
-  paymentCode: { pollSeconds: 1, maxPolls: 15, confirmSeconds: 15 },
+  paymentCode: { pollSeconds: 1, maxPolls: 12, confirmSeconds: 15 },
   settleTimeoutMs: 50_000,
   requestDeadlineMs: 40_000,
   // chaos/results/latest.json is the full run's record; the report is printed when this one fails.

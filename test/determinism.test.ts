@@ -8,15 +8,17 @@ import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 const FORBIDDEN = [
   { rule: 'imports a Node builtin', re: /from ['"](node:)?(fs|path|os|http|https|net|crypto|child_process|timers|worker_threads)['"]/ },
   { rule: 'imports an I/O client', re: /from ['"](nats|pino|undici|fastify|@temporalio\/client|@temporalio\/worker)['"]/ },
-  { rule: 'imports activity implementations', re: /import (?!type)[^;]*from ['"]\.\.\/activities\// },
+  // activities/settlements.ts is plain data (the one translation of gateway statuses), checked below like workflow code.
+  { rule: 'imports activity implementations', re: /import (?!type)[^;]*from ['"]\.\.\/activities\/(?!settlements\.js)/ },
   { rule: 'uses Math.random', re: /Math\.random/ },
   { rule: 'reads a clock outside the sandbox', re: /performance\.now|process\.hrtime/ },
   { rule: 'runs XState actors or timers', re: /createActor|waitFor\(|setTimeout|setInterval/ },
 ];
 
-const sources = ['workflows', 'machines'].flatMap((d) =>
-  readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => join(d, f)),
-);
+const sources = [
+  ...['workflows', 'machines'].flatMap((d) => readdirSync(join(ROOT, d)).filter((f) => f.endsWith('.ts')).map((f) => join(d, f))),
+  'activities/settlements.ts',
+];
 
 describe('deterministic workflow code', () => {
   it.each(sources)('%s has no I/O, builtins, randomness or actors', (file) => {

@@ -19,8 +19,8 @@ const taskQueue = uniqueId('deadline');
 const cancels: string[] = [];
 
 const activities: Activities = {
-  pay: async () => ({ outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'SUCCESS', payAction: null }),
-  detail: async () => ({ found: true, gatewayTransId: 'g-1', status: 'SUCCESS', amount: { currency: 'CNY', value: 1000 }, payAction: null }),
+  pay: async () => ({ outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', payAction: null }),
+  detail: async () => ({ found: true, gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', amount: { currency: 'CNY', value: 1000 }, payAction: null }),
   cancel: async (merchantTransId) => (cancels.push(merchantTransId), { ok: true, status: 'CANCELLED' }),
   refund: async ({ refundId }) => ({ refundId, status: 'SUCCESS', gatewayRefundId: `g-${refundId}` }),
   refundDetail: async () => null,

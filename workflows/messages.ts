@@ -69,15 +69,7 @@ export const stateQuery = defineQuery<PaymentView>('state');
 export const IDEMPOTENCY_CONFLICT = 'IDEMPOTENCY_CONFLICT';
 
 /** ApplicationFailure types the update validators and handlers refuse with (the API's error codes). */
-export const REQUEST_ERRORS = {
-  notRefundable: 'PAYMENT_NOT_REFUNDABLE',
-  exceedsRemaining: 'REFUND_EXCEEDS_REMAINING',
-  refundIdConflict: 'IDEMPOTENCY_CONFLICT',
-  currencyMismatch: 'REFUND_CURRENCY_MISMATCH',
-  cancelNotAllowed: 'CANCEL_NOT_ALLOWED',
-  cancelWindowClosed: 'CANCEL_WINDOW_CLOSED',
-  cancelRefused: 'CANCEL_REFUSED',
-} as const;
+export { REQUEST_ERRORS } from '../machines/request-rules.js';
 
 export const searchAttributes = {
   product: defineSearchAttributeKey('PaymentProduct', SearchAttributeType.KEYWORD),

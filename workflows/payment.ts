@@ -21,10 +21,12 @@ import {
 } from '@temporalio/workflow';
 import { initialTransition, transition } from 'xstate';
 import type { Activities } from '../activities/index.js';
+import { paidAtFrom, withSettlement } from '../activities/settlements.js';
 import { EVENT_SOURCE, subjectFor } from '../events/names.js';
 import type { PaymentEvent as PublishedEvent } from '../events/schema.js';
 import { isFinal, machineFor, statusOf, type PaymentEvent, type PaymentSnapshot } from '../machines/index.js';
-import type { EffectParams } from '../machines/types.js';
+import { TIMERS, timerEvent } from '../machines/timers.js';
+import type { EffectParams, PayOutcome } from '../machines/types.js';
 import {
   IDEMPOTENCY_CONFLICT,
   REQUEST_ERRORS,
@@ -123,7 +125,9 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       const r = snapshot.context.refunds.find((x) => x.upstreamId === n.refundRequestId);
       if (r) inbox.push({ event: { type: 'REFUND_ANSWERED', at, refundId: r.refundId, status: n.status, gatewayRefundId: n.gatewayRefundId } });
     } else {
-      inbox.push({ event: { type: 'NOTIFIED', at, notifyId: n.notifyId, product: n.product, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount } });
+      const paidAt = paidAtFrom(n.paidAt);
+      const facts = { notifyId: n.notifyId, product: n.product, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount };
+      inbox.push({ event: { type: 'NOTIFIED', at, ...facts, ...(paidAt !== undefined ? { paidAt } : {}) } });
     }
   });
   setHandler(
@@ -145,9 +149,11 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     cancelUpdate,
     // Requests recorded before 0.4 carry no argument.
     async (args?: CancelRequestArgs) => {
-      if (!checkCancel(snapshot, Date.now())) {
-        await submit({ type: 'CANCEL_REQUESTED', at: Date.now(), requestedBy: args?.requestedBy ?? null });
-        if (!snapshot.context.cancelInFlight && statusOf(snapshot) !== 'CANCELLED') checkCancel(snapshot, Date.now());
+      // The validator has checked the request; a cancel already under way is waited for, not sent again.
+      if (!snapshot.context.cancelInFlight) {
+        const took = await submit({ type: 'CANCEL_REQUESTED', at: Date.now(), requestedBy: args?.requestedBy ?? null });
+        // Refused by the machine: the payment changed since validation; say why (or wait for the cancel that came first).
+        if (!took && statusOf(snapshot) !== 'CANCELLED') checkCancel(snapshot, Date.now());
       }
       await condition(() => !snapshot.context.cancelInFlight);
       const refusal = snapshot.context.cancelRefusal;
@@ -188,12 +194,12 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     for (const action of actions) {
       switch (action.type) {
         case 'callPay':
-          internal.push({ type: 'PAY_ANSWERED', ...(await callPay()), at: Date.now() });
+          internal.push({ type: 'PAY_ANSWERED', ...settledPay(await callPay()), at: Date.now() });
           break;
         case 'callDetail': {
           const { purpose } = action.params as EffectParams['callDetail'];
           const outcome = await callDetail(purpose);
-          if (outcome) internal.push({ type: 'DETAIL_ANSWERED', ...outcome, at: Date.now() });
+          if (outcome) internal.push({ type: 'DETAIL_ANSWERED', ...(outcome.found ? withSettlement(outcome) : outcome), at: Date.now() });
           break;
         }
         case 'callCancel':
@@ -220,6 +226,9 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       }
     }
   }
+
+  /** PAY answers recorded before 0.6 carry only the gateway's status: read it the same way. */
+  const settledPay = (o: PayOutcome): PayOutcome => (o.outcome === 'ACCEPTED' ? withSettlement(o) : o);
 
   async function callPay() {
     if (!input.request) throw new Error(`${input.machine.product} payments have no PAY request`);
@@ -327,19 +336,16 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     await perform(actions);
   }
 
-  /** The next timer the current state listens for, from the absolute deadlines in context. */
+  /**
+   * The next timer: the earliest machine timer the current state can take (machines/timers.ts),
+   * or the end of the run once the payment is final (kept open for refunds, or a grace period).
+   */
   function nextTimer(s: PaymentSnapshot): { at: number; fire: () => PaymentEvent | 'close' } | null {
     const c = s.context;
     const candidates: { at: number; fire: () => PaymentEvent | 'close' }[] = [];
-    if (s.can({ type: 'EXPIRY_DUE', at: c.expiresAt })) candidates.push({ at: c.expiresAt, fire: () => ({ type: 'EXPIRY_DUE', at: Date.now() }) });
-    if (c.nextPollAt !== null && s.can({ type: 'POLL_DUE', at: c.nextPollAt })) {
-      candidates.push({ at: c.nextPollAt, fire: () => ({ type: 'POLL_DUE', at: Date.now() }) });
-    }
-    if (!c.cancelWindowClosed && !(isFinal(s) && statusOf(s) !== 'SUCCEEDED')) {
-      candidates.push({ at: c.cancelDeadline + 1, fire: () => ({ type: 'CANCEL_WINDOW_CLOSED', at: Date.now() }) });
-    }
-    if (c.nextRefundPollAt !== null) {
-      candidates.push({ at: c.nextRefundPollAt, fire: () => ({ type: 'REFUND_POLL_DUE', at: Date.now() }) });
+    for (const { type, dueAt } of TIMERS) {
+      const at = dueAt(c);
+      if (at !== null && s.can(timerEvent(type, at))) candidates.push({ at, fire: () => timerEvent(type, Date.now()) });
     }
     if (finalAt !== null) {
       const keepOpen = statusOf(s) === 'SUCCEEDED' ? input.lifetime.refundWindowMs : input.lifetime.graceMs;

@@ -1,7 +1,9 @@
 // The payment view from the machine snapshot: pure, so the query, the events and the tests agree.
+import { isoWithOffset } from '../domain/gateway-time.js';
 import type { PaymentView } from '../domain/payment-view.js';
 import { statusOf, type PaymentSnapshot } from '../machines/index.js';
-import { refundableValue, refundedValue } from '../machines/shared.js';
+import { refundableValue } from '../machines/request-rules.js';
+import { refundedValue } from '../machines/shared.js';
 import type { RefundRecord } from '../machines/types.js';
 import type { PaymentWorkflowInput } from './messages.js';
 
@@ -18,9 +20,11 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     amount: c.amount,
     refundedAmount: money(refundedValue(c)),
     payAction: c.payAction,
+    terminalType: c.product === 'CASHIER_PAYMENT' ? (input.request?.terminalType ?? 'WEB') : null,
     gatewayTransId: c.gatewayTransId,
     expiresAt: input.display.expiresAt,
-    cancelDeadline: input.display.cancelDeadline,
+    // Since 0.6 it moves: the expiry while the payment waits, the end of the paid date once it succeeded.
+    cancelDeadline: c.timeZone === undefined ? input.display.cancelDeadline : isoWithOffset(c.cancelDeadline, c.timeZone),
     refunds: c.refunds.map(refundView),
     cancelRequestedBy: c.cancelRequestedBy ?? null,
     allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },

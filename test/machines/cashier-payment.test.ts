@@ -21,15 +21,15 @@ const input: PaymentInput = {
 const qr = { type: 'QRCODE' as const, redirectUrl: 'https://sandbox/cashier/t' };
 const amount = input.amount;
 const ev = {
-  payPending: { type: 'PAY_ANSWERED', at: T0 + 1, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'PENDING', payAction: qr },
+  payPending: { type: 'PAY_ANSWERED', at: T0 + 1, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'PENDING', settlement: 'WAITING', payAction: qr },
   payRejected: { type: 'PAY_ANSWERED', at: T0 + 1, outcome: 'REJECTED', code: 'PARAM_ILLEGAL', message: 'bad' },
   payUnknown: { type: 'PAY_ANSWERED', at: T0 + 1, outcome: 'UNKNOWN', reason: 'timeout' },
   payUnreachable: { type: 'PAY_ANSWERED', at: T0 + 1, outcome: 'UNREACHABLE', message: 'ECONNREFUSED' },
-  detailPending: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'PENDING', amount, payAction: qr },
-  detailSuccess: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'SUCCESS', amount, payAction: qr },
-  detailFail: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'FAIL', amount, payAction: qr },
-  detailClosed: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'CLOSED', amount, payAction: qr },
-  detailCancelled: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'CANCELLED', amount, payAction: qr },
+  detailPending: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'PENDING', settlement: 'WAITING', amount, payAction: qr },
+  detailSuccess: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', amount, payAction: qr },
+  detailFail: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'FAIL', settlement: 'FAILED', amount, payAction: qr },
+  detailClosed: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'CLOSED', settlement: 'CLOSED', amount, payAction: qr },
+  detailCancelled: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: true, gatewayTransId: 'g-1', status: 'CANCELLED', settlement: 'REVERSED', amount, payAction: qr },
   detailNotFound: { type: 'DETAIL_ANSWERED', at: T0 + 2, found: false },
   notifiedSuccess: { type: 'NOTIFIED', at: T0 + 3, notifyId: 'n-1', status: 'SUCCESS', gatewayTransId: 'g-1', amount },
   notifiedFail: { type: 'NOTIFIED', at: T0 + 3, notifyId: 'n-2', status: 'FAIL', gatewayTransId: 'g-1', amount },

@@ -59,22 +59,22 @@ export function sampleEvents(product: Product) {
   return {
     // PAY: payPending / paySucceeded / payFailed (twice) / payUnknown / payUnreachable, and ACCEPTED
     // with the two statuses no PAY guard reads (no guard passes).
-    payAcceptedPending: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'PENDING', payAction },
-    payAcceptedSuccess: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'SUCCESS', payAction },
-    payAcceptedFail: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'FAIL', payAction },
-    payAcceptedClosed: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'CLOSED', payAction },
-    payAcceptedCancelled: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'CANCELLED', payAction },
+    payAcceptedPending: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'PENDING', settlement: 'WAITING', payAction },
+    payAcceptedSuccess: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', payAction },
+    payAcceptedFail: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'FAIL', settlement: 'FAILED', payAction },
+    payAcceptedClosed: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'CLOSED', settlement: 'CLOSED', payAction },
+    payAcceptedCancelled: { ...pay, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'CANCELLED', settlement: 'REVERSED', payAction },
     payRejected: { ...pay, outcome: 'REJECTED', code: 'PARAM_ILLEGAL', message: 'illegal parameter' },
     payUnknown: { ...pay, outcome: 'UNKNOWN', reason: 'timeout' },
     payUnreachable: { ...pay, outcome: 'UNREACHABLE', message: 'ECONNREFUSED' },
     // DETAIL: every status, no order at all, and a SUCCESS for another amount (detailSucceeded false).
     detailNotFound: { ...detail, found: false },
-    detailPending: { ...found, status: 'PENDING' },
-    detailSuccess: { ...found, status: 'SUCCESS' },
-    detailSuccessWrongAmount: { ...found, status: 'SUCCESS', amount: wrongAmount },
-    detailFail: { ...found, status: 'FAIL' },
-    detailClosed: { ...found, status: 'CLOSED' },
-    detailCancelled: { ...found, status: 'CANCELLED' },
+    detailPending: { ...found, status: 'PENDING', settlement: 'WAITING' },
+    detailSuccess: { ...found, status: 'SUCCESS', settlement: 'PAID' },
+    detailSuccessWrongAmount: { ...found, status: 'SUCCESS', settlement: 'PAID', amount: wrongAmount },
+    detailFail: { ...found, status: 'FAIL', settlement: 'FAILED' },
+    detailClosed: { ...found, status: 'CLOSED', settlement: 'CLOSED' },
+    detailCancelled: { ...found, status: 'CANCELLED', settlement: 'REVERSED' },
     // NOTIFIED: success, failure, the success again (same notifyId) and a success for another amount.
     notifiedSuccess: { ...notified, notifyId: 'n-1', status: 'SUCCESS' },
     notifiedFail: { ...notified, notifyId: 'n-2', status: 'FAIL' },

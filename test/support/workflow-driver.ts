@@ -76,7 +76,7 @@ export function planPath(client: Client, input: PaymentWorkflowInput, events: Pa
     async detail(_id, purpose) {
       const e = take('DETAIL_ANSWERED', DETAIL_ASKED_FROM[purpose ?? 'poll']);
       // Unscripted polls see an order still waiting for the shopper: they change nothing.
-      return e ? (strip(e) as never) : { found: true, status: 'PENDING', gatewayTransId: 'g-path', amount: input.machine.amount, payAction: null };
+      return e ? (strip(e) as never) : { found: true, status: 'PENDING', settlement: 'WAITING', gatewayTransId: 'g-path', amount: input.machine.amount, payAction: null };
     },
     async cancel() {
       const e = take('CANCEL_ANSWERED', ['closing', 'reversing', 'cancelling', 'succeeded']);

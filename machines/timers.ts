@@ -1,0 +1,21 @@
+// The machines' timers: each is an event a state may listen for, due at an absolute moment kept in
+// the context. The interpreter arms the earliest one the current state can take (`snapshot.can`);
+// it knows no rule of its own about when a payment polls, expires or stops being cancellable.
+import type { PaymentContext, PaymentEvent } from './types.js';
+
+export interface MachineTimer {
+  type: 'EXPIRY_DUE' | 'POLL_DUE' | 'CANCEL_WINDOW_CLOSED' | 'REFUND_POLL_DUE';
+  /** When it is due, or null when it is not scheduled. */
+  dueAt: (context: PaymentContext) => number | null;
+}
+
+/** In the order they fire when due at the same moment. */
+export const TIMERS: readonly MachineTimer[] = [
+  { type: 'EXPIRY_DUE', dueAt: (c) => c.expiresAt },
+  { type: 'POLL_DUE', dueAt: (c) => c.nextPollAt },
+  // The cancellation period ends after its last millisecond.
+  { type: 'CANCEL_WINDOW_CLOSED', dueAt: (c) => c.cancelDeadline + 1 },
+  { type: 'REFUND_POLL_DUE', dueAt: (c) => c.nextRefundPollAt },
+];
+
+export const timerEvent = (type: MachineTimer['type'], at: number): PaymentEvent => ({ type, at });
