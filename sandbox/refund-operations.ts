@@ -5,7 +5,8 @@
 // by a REFUND_RESULT notification; in-store ones (ORDER_CODE, PAYMENT_CODE, ENTRY_CODE) are not,
 // as on the real gateway: their merchant asks REFUND DETAIL.
 import { canonical } from '../domain/canonical-json.js';
-import { RESULT_CODES, RefundDetailRequest, RefundRequest, type Product, type RefundData } from '../gateway/wire.js';
+import { RESULT_CODES, RefundDetailRequest, RefundRequest, type RefundData } from '../gateway/wire.js';
+import { POLICIES } from '../machines/index.js';
 import type { SandboxContext } from './context.js';
 import type { Order } from './orders.js';
 import { committedRefundValue, type Refund } from './refunds.js';
@@ -16,8 +17,6 @@ export const REFUND_IN_PROCESS = 'REFUND_IN_PROCESS';
 /** resultCode of a REFUND replay once the refund FAILED (result S: the request was processed). */
 export const REFUND_FAILED = 'REFUND_FAILED';
 
-/** Products whose refunds are notified (REFUND_RESULT); the others settle silently. */
-export const REFUND_NOTIFIED_PRODUCTS: readonly Product[] = ['CASHIER_PAYMENT'];
 
 const refused = (code: string, message: string): WireAnswer => ({ status: 200, body: { result: result('F', code, message) } });
 
@@ -60,7 +59,8 @@ function settle(ctx: SandboxContext, order: Order, refund: Refund): void {
   refund.status = refund.settle.answer;
   refund.settledAt = ctx.now();
   // Recorded in the delivery log at this same moment, so a settled refund without a delivery has none.
-  if (REFUND_NOTIFIED_PRODUCTS.includes(order.product)) ctx.notifier.notifyRefund(order, refund);
+  // Online products only (their policy, machines/): the others settle silently.
+  if (POLICIES[order.product].refundsNotified) ctx.notifier.notifyRefund(order, refund);
 }
 
 export function refund(ctx: SandboxContext, json: unknown): WireAnswer {

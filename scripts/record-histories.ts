@@ -16,7 +16,7 @@ import { startWorker } from '../worker/worker.js';
 const secret = 'record-histories-secret-0123';
 const apiKey = { name: 'rec', secret: 'record-histories-api-key-0123456789abcdef' };
 /** Histories are kept per release, so each behaviour a running payment may still have replays. */
-const RELEASE = 'v0.5';
+const RELEASE = 'v0.6';
 const dir = mkdtempSync(join(tmpdir(), 'record-'));
 const temporal = await startTemporalDev({ uiPort: null });
 const nats = await startNats({ storeDir: join(dir, 'js') });
@@ -42,20 +42,27 @@ const body = (id: string) => ({
   goods: { description: 'Green tea' }, riskData: { device: { os: 'iOS' } },
 });
 
-const scenarios: { name: string; faults: object; shopper: 'pay' | 'decline' }[] = [
+const scenarios: { name: string; faults: object; shopper: 'pay' | 'decline'; thenCancel?: boolean }[] = [
   { name: 'cashier-paid-by-notification', faults: {}, shopper: 'pay' },
   { name: 'cashier-declined', faults: {}, shopper: 'decline' },
   { name: 'cashier-paid-found-by-detail', faults: { dropNotifications: 1 }, shopper: 'pay' },
   { name: 'cashier-unknown-pay-reconciled', faults: { failNext: { pay: 1, mode: 'unknown' } }, shopper: 'pay' },
+  // Since 0.6: the cancellation period moves to the paid date, and the merchant cancels within it.
+  { name: 'cashier-paid-then-cancelled', faults: {}, shopper: 'pay', thenCancel: true },
 ];
 try {
-  for (const { name, faults, shopper } of scenarios) {
+  for (const { name, faults, shopper, thenCancel } of scenarios) {
     const id = `rec-${name}-${Date.now()}`;
     await fetch(`${sandbox.url}/sandbox/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
     const res = await post(`${api.url}/v1/payments`, body(id));
     if (res.status !== 201) throw new Error(`${name}: POST answered ${res.status}`);
     await post(`${sandbox.url}/sandbox/payments/${id}/${shopper}`);
     const handle = api.client.workflow.getHandle(`alipay-cn:${id}`);
+    if (thenCancel) {
+      while ((await handle.query('state') as { status: string }).status !== 'SUCCEEDED') await new Promise((r) => setTimeout(r, 50));
+      const cancelled = await post(`${api.url}/v1/payments/${encodeURIComponent(`alipay-cn:${id}`)}/cancel`);
+      if (cancelled.status !== 200) throw new Error(`${name}: cancel answered ${cancelled.status} ${await cancelled.text()}`);
+    }
     await handle.result(); // the short grace and refund windows let each workflow complete
     const history = await handle.fetchHistory();
     writeFileSync(join(ROOT, 'test', 'histories', `${name}.${RELEASE}.json`), historyToJSON(history));

@@ -47,6 +47,12 @@ describe('configuration', () => {
     expect(temporalOptions(loadConfig({}))).toEqual({});
   });
 
+  it("refuses a PAYMENT_CODE policy whose confirmation window would end the wait before the poll count could", () => {
+    expect(loadConfig({})).toMatchObject({ PAYMENT_CODE_POLL_SECONDS: 3, PAYMENT_CODE_MAX_POLLS: 15, PAYMENT_CODE_CONFIRM_SECONDS: 60 });
+    expect(refusal({ PAYMENT_CODE_MAX_POLLS: '20' })).toMatch(/PAYMENT_CODE_MAX_POLLS.*20 polls every 3 s end 63 s in, not before the 60 s confirmation window/);
+    expect(loadConfig({ PAYMENT_CODE_MAX_POLLS: '20', PAYMENT_CODE_CONFIRM_SECONDS: '90' }).PAYMENT_CODE_MAX_POLLS).toBe(20);
+  });
+
   it('bounds the worker cache: explicitly, or by the memory budget', () => {
     expect(maxCachedWorkflows(loadConfig({}))).toBe(731);
     expect(maxCachedWorkflows(loadConfig({ WORKER_CACHE_MEMORY_MB: '1024' }))).toBe(1462);

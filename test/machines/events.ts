@@ -34,6 +34,8 @@ export function sampleInput(product: Product): PaymentInput {
     maxPolls: product === 'PAYMENT_CODE' ? SAMPLE_MAX_POLLS : null,
     // What every ENTRY_CODE payment started since 0.4 carries (api/workflow-input.ts).
     ...(product === 'ENTRY_CODE' && { confirmByDetail: true }),
+    // What every payment started since 0.6 carries: its cancellation period follows the payment date.
+    timeZone: 'Asia/Shanghai',
   };
 }
 
