@@ -7,6 +7,7 @@ import { PaymentView } from '../domain/payment-view.js';
 import { sign } from '../gateway/signing.js';
 import { API_PATHS } from '../gateway/wire.js';
 import { TEST_GATEWAY } from './support/constants.js';
+import { examplePayRequest } from './support/wire-examples.js';
 import { cashierBody, eventsUntil, http, PAY_CODE, serviceForFile, uniqueId, type Shopper, type TestService } from './support/service.js';
 
 let svc: TestService;
@@ -138,16 +139,7 @@ describe('the sandbox gateway (PAY terminalType)', () => {
     const res = await fetch(new URL(API_PATHS.pay, svc.sandboxUrl), { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: text });
     return { status: res.status, body: (await res.json()) as { result: { resultStatus: string; resultCode: string; resultMessage: string }; data?: any } };
   }
-  const wire = (merchantTransId: string, overrides: Record<string, unknown> = {}) => ({
-    merchantTransId,
-    paymentMethod: 'ALIPAY_CN',
-    product: 'CASHIER_PAYMENT',
-    amount: { currency: 'CNY', value: 1000 },
-    goods: { description: 'Green tea' },
-    riskData: { Device: { os: 'iOS' } },
-    notifyUrl: 'http://127.0.0.1:9/unused',
-    ...overrides,
-  });
+  const wire = (merchantTransId: string, overrides: Record<string, unknown> = {}) => examplePayRequest(merchantTransId, 'http://127.0.0.1:9/unused', overrides);
 
   it('answers REDIRECT for WAP and APP, QRCODE for WEB and none, all to the same cashier page route', async () => {
     const expected = { WAP: 'REDIRECT', APP: 'REDIRECT', WEB: 'QRCODE', none: 'QRCODE' } as const;

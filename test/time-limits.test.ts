@@ -1,43 +1,14 @@
 // Time limits on the time-skipping test server: the same-day cancellation deadline (a payment
 // made at 23:59:50 gateway time can be cancelled at 23:59:58 and not at 00:00:01, in the
 // default zone and in another) and the refund window. The gateway is stubbed: the clock is the point.
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { timeSkippingEnv } from './support/time-skipping.js';
-import { Worker } from '@temporalio/worker';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { Activities } from '../activities/index.js';
-import { workflowInput } from '../api/workflow-input.js';
+import { describe, expect, it } from 'vitest';
 import { endOfGatewayDay, formatGatewayTime } from '../domain/gateway-time.js';
-import { validatePaymentRequest } from '../domain/payment-request.js';
-import { WORKFLOW_TYPE, cancelUpdate, refundUpdate, stateQuery } from '../workflows/messages.js';
-import { PAY_CODE, cashierBody, uniqueId } from './support/service.js';
+import { cancelUpdate, refundUpdate, stateQuery } from '../workflows/messages.js';
+import { scriptedGateway } from './support/scripted-gateway.js';
 
-let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = uniqueId('deadline');
-const cancels: string[] = [];
-
-const activities: Activities = {
-  pay: async () => ({ outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', payAction: null }),
-  detail: async () => ({ found: true, gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', amount: { currency: 'CNY', value: 1000 }, payAction: null }),
-  cancel: async (merchantTransId) => (cancels.push(merchantTransId), { ok: true, status: 'CANCELLED' }),
-  refund: async ({ refundId }) => ({ refundId, status: 'SUCCESS', gatewayRefundId: `g-${refundId}` }),
-  refundDetail: async () => null,
-  publishEvent: async () => ({ duplicate: false, seq: 1 }),
-  publishEventNow: async () => ({ duplicate: false, seq: 1 }),
-};
-
-beforeAll(async () => {
-  env = await timeSkippingEnv();
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, activities });
-  running = worker.run();
-});
-afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await env?.teardown();
-});
+const gateway = scriptedGateway();
+const cancels = gateway.cancels;
+const env = { currentTimeMs: gateway.now, sleep: async (ms: number) => gateway.skipTo((await gateway.now()) + ms) };
 
 /** Skips the test server's clock to `hh:mm:ss` of its current gateway day in `timeZone`. */
 async function skipTo(time: string, timeZone: string) {
@@ -48,20 +19,12 @@ async function skipTo(time: string, timeZone: string) {
 }
 const secondsOf = (hms: string) => hms.split(':').map(Number).reduce((acc, n) => acc * 60 + n, 0);
 
+/** A PAYMENT_CODE paid at once (PAY answers SUCCESS), now. */
 async function paidAtNow(timeZone: string, refundWindowMs = 365 * 24 * 3_600_000) {
-  const at = await env.currentTimeMs();
-  const checked = validatePaymentRequest(cashierBody(uniqueId('dl'), { product: 'PAYMENT_CODE', payCodeValue: PAY_CODE }), at, timeZone);
-  if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
-  const input = workflowInput(checked.value, {
-    at, expiresAt: null, timeZone, defaultExpiryMs: 30 * 60_000, pollInitialMs: 10_000, pollMaxMs: 300_000,
-    graceMs: 3_600_000, refundWindowMs, paymentCode: { pollMs: 3_000, maxPolls: 5, confirmMs: 60_000 },
-  });
-  const handle = await env.client.workflow.start(WORKFLOW_TYPE, { workflowId: input.machine.paymentId, taskQueue, args: [input] });
-  for (let i = 0; (await handle.query(stateQuery)).status !== 'SUCCEEDED'; i++) {
-    if (i > 100) throw new Error('payment did not succeed');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return { handle, merchantTransId: input.machine.merchantTransId };
+  gateway.payAnswers('PAYMENT_CODE', 'SUCCESS');
+  const { handle, merchantTransId } = await gateway.start('PAYMENT_CODE', timeZone, { overrides: { refundWindowMs } });
+  await gateway.until(handle.workflowId, 'SUCCEEDED');
+  return { handle, merchantTransId };
 }
 
 describe.each(['Asia/Shanghai', 'America/Los_Angeles'])('cancel deadline in %s', (timeZone) => {

@@ -5,13 +5,11 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import { wirePayRequest } from '../../activities/gateway-activities.js';
-import { cashierBody } from '../../domain/example-requests.js';
-import { validatePaymentRequest } from '../../domain/payment-request.js';
 import { GatewayClient } from '../../gateway/client.js';
 import { sign, verify } from '../../gateway/signing.js';
 import { GatewayNotification, NOTIFICATION_ACK, type Notification, type PayRequest, type RefundNotification, type RefundRequest } from '../../gateway/wire.js';
 import { startSandbox, type Sandbox } from '../../sandbox/server.js';
+import { examplePayRequest } from './wire-examples.js';
 
 export const CLIENT_ID = 'merchant-sandbox-test';
 export const SECRET = 'sandbox-test-secret-0123456789';
@@ -154,15 +152,8 @@ export async function control(method: string, path: string, body?: unknown, cont
 
 // --- requests --------------------------------------------------------------------------------
 
-/**
- * The example payment (domain/example-requests.ts, a CASHIER_PAYMENT of CNY 10.00) as the worker
- * sends it to PAY, to the receiver's notifyUrl; `overrides` replace wire fields, valid or not.
- */
-export function payRequest(merchantTransId: string, overrides: Partial<PayRequest> = {}): PayRequest {
-  const checked = validatePaymentRequest(cashierBody(merchantTransId), Date.now(), TZ);
-  if (!checked.ok) throw new Error(`the example request for ${merchantTransId} does not validate: ${JSON.stringify(checked.errors)}`);
-  return { ...wirePayRequest(checked.value, { notifyUrl }), ...overrides };
-}
+/** The example payment as PAY reads it, to the receiver's notifyUrl; `overrides` replace wire fields, valid or not. */
+export const payRequest = (merchantTransId: string, overrides: Partial<PayRequest> = {}): PayRequest => examplePayRequest(merchantTransId, notifyUrl, overrides);
 
 export const payCodeRequest = (merchantTransId: string, payCodeValue = '286412345678901234'): PayRequest =>
   payRequest(merchantTransId, { product: 'PAYMENT_CODE', payCodeValue });

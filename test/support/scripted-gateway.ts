@@ -13,7 +13,8 @@ import type { TransStatus } from '../../gateway/wire.js';
 import type { DetailOutcome, PayOutcome, PaymentStatus } from '../../machines/types.js';
 import { WORKFLOW_TYPE, notificationSignal, stateQuery } from '../../workflows/messages.js';
 import { timeSkippingEnv } from './time-skipping.js';
-import { PAY_CODE, cashierBody, uniqueId } from './service.js';
+import { PAYMENT_CODE_DEFAULTS } from '../../machines/payment-code.js';
+import { PAY_CODE, cashierBody, testApiOptions, uniqueId } from './service.js';
 
 export interface Order {
   status: TransStatus;
@@ -72,14 +73,9 @@ export function scriptedGateway() {
     await env?.teardown();
   });
 
+  /** The service's test settings, with hourly polls at most (days pass in these tests) and PAYMENT_CODE's defaults. */
   const settings = (timeZone: string, overrides: Partial<InputOptions> = {}): InputOptions => ({
-    timeZone,
-    defaultExpiryMs: 30 * 60_000,
-    pollInitialMs: 10_000,
-    pollMaxMs: 3_600_000,
-    graceMs: 3_600_000,
-    refundWindowMs: 365 * 24 * 3_600_000,
-    paymentCode: { pollMs: 3_000, maxPolls: 15, confirmMs: 60_000 },
+    ...testApiOptions({ timeZone, pollInitialMs: 10_000, pollMaxMs: 3_600_000, graceMs: 3_600_000, paymentCode: PAYMENT_CODE_DEFAULTS }),
     ...overrides,
   });
 
