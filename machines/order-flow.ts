@@ -1,7 +1,7 @@
 // The flow of the merchant-presented products with an order (CASHIER_PAYMENT, ORDER_CODE): PAY
 // returns the payAction; the shopper pays in the app; the result comes by NOTIFICATION, else by
 // DETAIL polling; at expireAt a last DETAIL, then the order is closed upstream and EXPIRED.
-import { cancelled, cancellingState, creatingState, onCancelRequested, expired, failed, onDetailSettled, onNotified, publishPending, reconcilingState, succeeded } from './payment-setup.js';
+import { cancelled, cancellingState, cancelUpstreamState, creatingState, onCancelRequested, expired, failed, onDetailSettled, onNotified, publishPending, reconcilingState, succeeded } from './payment-setup.js';
 
 export const orderFlowStates = {
   creating: creatingState('awaitingShopper'),
@@ -27,16 +27,6 @@ export const orderFlowStates = {
       NOTIFIED: onNotified,
     },
   },
-  closing: {
-    tags: ['PENDING'],
-    entry: 'callCancel',
-    on: {
-      CANCEL_ANSWERED: [
-        { guard: 'cancelAccepted', target: 'expired', actions: 'touch' },
-        // The order changed under us (paid or failed meanwhile): ask again what it is.
-        { target: 'expiring', actions: 'touch' },
-      ],
-    },
-  },
+  closing: cancelUpstreamState('expired', 'expiring'),
   succeeded, failed, expired, cancelled,
 } as const;

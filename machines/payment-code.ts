@@ -2,7 +2,7 @@
 // once, FAIL, or PENDING while the shopper confirms in the app. While pending, DETAIL is polled
 // on a short schedule, bounded in count (maxPolls) and time (expiresAt); a payment that never
 // completes is cancelled (reversed) upstream and ends CANCELLED, saying why.
-import { cancelled, cancellingState, fail, creatingState, onCancelRequested, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded, rootHandlers } from './payment-setup.js';
+import { cancelled, cancellingState, cancelUpstreamState, fail, creatingState, onCancelRequested, failed, onDetailSettled, onNotified, paymentSetup, publishPending, reconcilingState, succeeded, rootHandlers } from './payment-setup.js';
 import type { PaymentCodeSettings, ProductPolicy } from './policy.js';
 import { initialContext } from './shared.js';
 
@@ -59,17 +59,7 @@ export const paymentCodeMachine = paymentSetup.createMachine({
       },
     },
     cancelling: cancellingState,
-    reversing: {
-      tags: ['PENDING'],
-      entry: 'callCancel',
-      on: {
-        CANCEL_ANSWERED: [
-          { guard: 'cancelAccepted', target: 'cancelled', actions: 'touch' },
-          // Refused: the payment settled meanwhile. DETAIL says how.
-          { target: 'verifying', actions: 'touch' },
-        ],
-      },
-    },
+    reversing: cancelUpstreamState('cancelled', 'verifying'),
     verifying: {
       tags: ['PENDING'],
       entry: { type: 'callDetail', params: { purpose: 'expiry' } },

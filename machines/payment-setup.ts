@@ -164,4 +164,21 @@ export const cancellingState = {
   },
 } as const;
 
+/**
+ * The service's own CANCEL at the end of a wait (the order flow's expiry, PAYMENT_CODE giving up):
+ * accepted ends the payment; refused means the order changed meanwhile (paid or failed), so the
+ * state that asks DETAIL finds out how.
+ */
+export const cancelUpstreamState = (acceptedTarget: 'expired' | 'cancelled', refusedTarget: string) =>
+  ({
+    tags: ['PENDING'],
+    entry: 'callCancel',
+    on: {
+      CANCEL_ANSWERED: [
+        { guard: 'cancelAccepted', target: acceptedTarget, actions: 'touch' },
+        { target: refusedTarget, actions: 'touch' },
+      ],
+    },
+  }) as const;
+
 export const onCancelRequested = { guard: cancelAllowedWhile('PENDING'), target: 'cancelling', actions: 'touch' } as const;
