@@ -1,5 +1,6 @@
 // The payment workflow's input from a validated request: the product's schedule (its policy,
 // machines/) as absolute deadlines computed once, at the start, in the gateway's time zone.
+import { lastCancelMoment } from '../domain/cancel-window.js';
 import { formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
 import { POLICIES } from '../machines/index.js';
 import type { PaymentCodeSettings } from '../machines/policy.js';
@@ -24,9 +25,9 @@ export interface InputOptions {
 
 export function workflowInput(request: PaymentRequest, opts: InputOptions & { at: number; expiresAt: number | null }): PaymentWorkflowInput {
   const { expiresAt, ...polls } = POLICIES[request.product].schedule(opts, opts.at, opts.expiresAt);
-  // Until it is paid a payment can be cancelled while it waits (domain/cancel-window.ts); the
-  // machine moves the deadline to the end of the paid date when it succeeds.
-  const cancelDeadline = expiresAt;
+  // Since 0.6 the machine reads the cancellation period from the expiry and, once paid, the paid
+  // date (domain/cancel-window.ts); this end of the day it starts is what a 0.5 worker reads.
+  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
   return {
     machine: {
       paymentId: paymentIdFor(request.merchantTransId),
@@ -40,18 +41,28 @@ export function workflowInput(request: PaymentRequest, opts: InputOptions & { at
       timeZone: opts.timeZone,
     },
     request,
-    fingerprint: fingerprint(request),
+    fingerprint: fingerprint(asFingerprinted(request)),
     gatewayExpireAt: formatGatewayTime(expiresAt, opts.timeZone),
     display: { expiresAt: isoWithOffset(expiresAt, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
     lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) },
   };
 }
 
+/**
+ * The request as its fingerprint reads it: `terminalType` WEB is the default, so naming it or not
+ * is the same request (and a body without it keeps the fingerprint it had before 0.6).
+ */
+const asFingerprinted = (request: PaymentRequest): PaymentRequest => {
+  if (request.terminalType !== 'WEB') return request;
+  const { terminalType: _default, ...rest } = request;
+  return rest;
+};
+
 /** ENTRY_CODE: the notification is the only source; the payment is what the shopper paid. */
 export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: number }): PaymentWorkflowInput {
   const { expiresAt, ...polls } = POLICIES.ENTRY_CODE.schedule(opts, opts.at, null);
-  // Set when the notification is taken as paid (its paidAt); until then nothing can be cancelled.
-  const cancelDeadline = expiresAt;
+  // Moved to the end of the paid date when the notification is taken as paid (as above for 0.5 workers).
+  const cancelDeadline = lastCancelMoment(opts.at, opts.timeZone);
   return {
     machine: {
       paymentId: entryPaymentIdFor(n.gatewayTransId),

@@ -1,7 +1,8 @@
 // Wall-clock arithmetic in the gateway's time zone (expireAt strings, the local date in
 // gatewayTransIds, the same-day cancel deadline). Pure functions over epoch milliseconds, shared by
-// the API, the gateway sandbox and the machines: they read no clock, and Intl's zone rules are the
-// same on replay as when the payment ran (the deadline they give is also carried in the history).
+// the API, the gateway sandbox and the machines: they read no clock. In workflow code (the
+// machines) they depend on the zone rules of the Node release (its ICU data): a worker upgrade
+// that changed a zone's past rules could read an old payment's cancellation period differently.
 
 export interface LocalDateTime {
   year: number;
@@ -98,8 +99,13 @@ export function isoWithOffset(ms: number, timeZone: string): string {
   return `${formatGatewayTime(ms, timeZone).replace(' ', 'T')}${sign}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
 }
 
-/** 23:59:59 of the calendar day that contains `ms` in `timeZone`: the last moment to cancel. */
+/** The last 23:59:59 of the calendar day that contains `ms` in `timeZone`: the last second to cancel. */
 export function endOfGatewayDay(ms: number, timeZone: string): number {
   const day = formatGatewayTime(ms, timeZone).slice(0, 10);
-  return parseGatewayTime(`${day} 23:59:59`, timeZone)!;
+  let end = parseGatewayTime(`${day} 23:59:59`, timeZone);
+  if (end === null) throw new RangeError(`${day} is not a date this service can name in ${timeZone}`);
+  // Where the clocks go back at midnight (America/Santiago in April) the day's last hour comes
+  // twice: its end is the second 23:59:59.
+  while (formatGatewayTime(end + 3_600_000, timeZone).slice(0, 10) === day) end += 3_600_000;
+  return end;
 }

@@ -57,10 +57,16 @@ export function refundRefusal(c: PaymentContext, status: PaymentStatus, asked: R
 }
 
 /**
+ * The last moment of the cancellation period (domain/cancel-window.ts). Since 0.6 (`timeZone` in
+ * the input): the expiry while the payment waits for the shopper, the end of the paid date once it
+ * is paid (`cancelDeadline`, set when it succeeds). Before: `cancelDeadline` as the payment started.
+ */
+export const cancelPeriodEnd = (c: PaymentContext): number => (c.timeZone === undefined || c.paidAt !== null ? c.cancelDeadline : c.expiresAt);
+
+/**
  * Why the payment cannot be cancelled at `at`; `in-flight` when a cancellation is already under
  * way (wait for it); null when it may be. Only a full cancellation, never after a refund, within
- * the cancellation period (domain/cancel-window.ts): `cancelDeadline` is the end of the paid date
- * once the payment succeeded, and its expiry while it waits for the shopper.
+ * the cancellation period (cancelPeriodEnd).
  */
 export function cancelRefusal(c: PaymentContext, status: PaymentStatus, at: number): Refusal | 'in-flight' | null {
   if (c.cancelInFlight) return 'in-flight';
@@ -70,7 +76,7 @@ export function cancelRefusal(c: PaymentContext, status: PaymentStatus, at: numb
   if (c.refunds.length > 0) {
     return { code: REQUEST_ERRORS.cancelNotAllowed, message: 'a payment with refunds cannot be cancelled (only a full cancellation is allowed); refund the rest instead' };
   }
-  if (c.cancelWindowClosed || at > c.cancelDeadline) {
+  if (c.cancelWindowClosed || at > cancelPeriodEnd(c)) {
     return status === 'SUCCEEDED' || c.timeZone === undefined
       ? { code: REQUEST_ERRORS.cancelWindowClosed, message: 'the cancellation period ended at 23:59:59 of the payment date (gateway time zone); refund the payment instead' }
       : { code: REQUEST_ERRORS.cancelWindowClosed, message: 'the payment has reached its expiry; it is being closed and cannot be cancelled' };

@@ -1,6 +1,7 @@
 // Building blocks the product machines share: effect declarations, guards and context updates.
 import { assign } from 'xstate';
 import { lastCancelMoment } from '../domain/cancel-window.js';
+import { isoWithOffset } from '../domain/gateway-time.js';
 import type { PaymentStatus } from '../domain/statuses.js';
 import { FAILURES, type FailureCode } from './failures.js';
 import { cancelRefusal, refundRefusal, refundableValue } from './request-rules.js';
@@ -134,6 +135,16 @@ function paidAtOf(event: PaymentEvent): number | undefined {
   return undefined;
 }
 
+/**
+ * A paidAt the gateway could have meant: not after the answer that reports it (5 min of clock
+ * skew), not long before the payment started (an ENTRY_CODE's notification can come late).
+ */
+const PAID_AT_SKEW_MS = 5 * 60_000;
+const PAID_AT_LATE_NOTICE_MS = 7 * 24 * 3_600_000;
+function plausiblyPaidAt(context: PaymentContext, event: PaymentEvent, paidAt: number): boolean {
+  return paidAt <= event.at + PAID_AT_SKEW_MS && paidAt >= context.createdAt - PAID_AT_LATE_NOTICE_MS;
+}
+
 function seen(context: PaymentContext, event: PaymentEvent): boolean {
   return event.type === 'NOTIFIED' && context.notifyIds.includes(event.notifyId);
 }
@@ -160,17 +171,25 @@ export const updates = {
     if (event.type === 'DETAIL_ANSWERED' && event.found) {
       return { gatewayTransId: event.gatewayTransId, payAction: event.payAction ?? context.payAction };
     }
-    if (event.type === 'NOTIFIED') return { gatewayTransId: event.gatewayTransId, notifyIds: [...context.notifyIds, event.notifyId] };
+    if (event.type === 'NOTIFIED') {
+      const reported = event.status === 'SUCCESS' && event.paidAt !== undefined ? { notifiedPaidAt: event.paidAt } : {};
+      return { gatewayTransId: event.gatewayTransId, notifyIds: [...context.notifyIds, event.notifyId], ...reported };
+    }
     return {};
   }),
   /**
-   * Paid: when the gateway says so (the notification's, DETAIL's or PAY's paidAt, else the moment
-   * the answer came). Since 0.6 the cancellation period runs to the end of that gateway date.
+   * Paid: when the gateway says so (the success notification's paidAt, else DETAIL's or PAY's, else
+   * the moment the answer came). Since 0.6 the cancellation period runs to the end of that gateway
+   * date. A paidAt that cannot be true is not used, and flagged.
    */
   recordPaid: update(({ context, event }: Args) => {
-    if (context.timeZone === undefined) return { paidAt: event.at, failure: null };
-    const paidAt = paidAtOf(event) ?? event.at;
-    return { paidAt, failure: null, cancelDeadline: lastCancelMoment(paidAt, context.timeZone) };
+    const { timeZone } = context;
+    if (timeZone === undefined) return { paidAt: event.at, failure: null };
+    const reported = [...new Set([context.notifiedPaidAt, paidAtOf(event)])].filter((t): t is number => t !== undefined);
+    const paidAt = reported.find((t) => plausiblyPaidAt(context, event, t)) ?? event.at;
+    const implausible = reported.filter((t) => !plausiblyPaidAt(context, event, t));
+    const flags = implausible.map((t) => ({ code: 'PAID_AT_IMPLAUSIBLE', message: `the gateway reports the payment made at ${isoWithOffset(t, timeZone)}; not used: the time the answer arrived is`, at: event.at }));
+    return { paidAt, failure: null, cancelDeadline: lastCancelMoment(paidAt, timeZone), ...(flags.length > 0 ? { flags: [...context.flags, ...flags] } : {}) };
   }),
   /** Ended by the service for the reason its code names (failures.ts). */
   fail: assign<PaymentContext, PaymentEvent, { code: FailureCode }, PaymentEvent, never>({

@@ -1,6 +1,7 @@
 // The machines' timers: each is an event a state may listen for, due at an absolute moment kept in
 // the context. The interpreter arms the earliest one the current state can take (`snapshot.can`);
 // it knows no rule of its own about when a payment polls, expires or stops being cancellable.
+import { cancelPeriodEnd } from './request-rules.js';
 import type { PaymentContext, PaymentEvent } from './types.js';
 
 export interface MachineTimer {
@@ -14,7 +15,7 @@ export const TIMERS: readonly MachineTimer[] = [
   { type: 'EXPIRY_DUE', dueAt: (c) => c.expiresAt },
   { type: 'POLL_DUE', dueAt: (c) => c.nextPollAt },
   // The cancellation period ends after its last millisecond.
-  { type: 'CANCEL_WINDOW_CLOSED', dueAt: (c) => c.cancelDeadline + 1 },
+  { type: 'CANCEL_WINDOW_CLOSED', dueAt: (c) => cancelPeriodEnd(c) + 1 },
   { type: 'REFUND_POLL_DUE', dueAt: (c) => c.nextRefundPollAt },
 ];
 

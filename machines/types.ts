@@ -80,6 +80,8 @@ export interface PaymentContext extends PaymentInput {
   cancelRefusal: Failure | null;
   /** The merchant API key that asked for the cancellation. */
   cancelRequestedBy?: string | null;
+  /** The paidAt of the success notification taken for this payment, if it carried one (since 0.6). */
+  notifiedPaidAt?: number;
 }
 
 /** What the gateway said of one refund (REFUND, REFUND DETAIL or a REFUND_RESULT notification). */

@@ -6,7 +6,7 @@ import { initialTransition, transition } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { lastCancelMoment } from '../domain/cancel-window.js';
 import { parseGatewayTime } from '../domain/gateway-time.js';
-import { cashierPaymentMachine, type PaymentSnapshot } from '../machines/index.js';
+import { cashierPaymentMachine, entryCodeMachine, type PaymentSnapshot } from '../machines/index.js';
 import { OrderStore } from '../sandbox/orders.js';
 import { sampleInput } from './machines/events.js';
 
@@ -56,5 +56,41 @@ describe.each([
   it('the sandbox (the gateway) does the same', () => {
     expect(sandboxPaid(createdAt, paidAt, timeZone).cancelAt(lastMoment)).toEqual({ ok: true });
     expect(sandboxPaid(createdAt, paidAt, timeZone).cancelAt(lastMoment + 1)).toMatchObject({ ok: false, code: 'CANCEL_WINDOW_EXCEED' });
+  });
+});
+
+describe('which paidAt starts the period', () => {
+  const tz = 'Asia/Shanghai';
+  const createdAt = wall('2026-12-01 23:59:40', tz);
+
+  it("ENTRY_CODE: the notification's paidAt, though DETAIL confirms it after midnight without one", () => {
+    const paidAt = wall('2026-12-01 23:59:50', tz);
+    const input = { ...sampleInput('ENTRY_CODE'), createdAt, expiresAt: createdAt, cancelDeadline: createdAt, timeZone: tz };
+    let [s] = initialTransition(entryCodeMachine, input);
+    [s] = transition(entryCodeMachine, s, { type: 'NOTIFIED', at: createdAt, notifyId: 'n-1', product: 'ENTRY_CODE', status: 'SUCCESS', gatewayTransId: 'g-1', amount, paidAt });
+    expect(s.value).toBe('verifyingNotification');
+    const confirmedAt = wall('2026-12-02 00:00:10', tz);
+    [s] = transition(entryCodeMachine, s, { type: 'DETAIL_ANSWERED', at: confirmedAt, found: true, gatewayTransId: 'g-1', status: 'SUCCESS', settlement: 'PAID', amount, payAction: null });
+    expect(s.value).toBe('succeeded');
+    expect(s.context.paidAt).toBe(paidAt);
+    expect(s.context.cancelDeadline).toBe(lastCancelMoment(paidAt, tz));
+    expect(s.can({ type: 'CANCEL_REQUESTED', at: confirmedAt })).toBe(false);
+  });
+
+  it.each([
+    ['in the future', '2100-01-01 00:00:00'],
+    ['long before the payment started', '1970-01-02 00:00:00'],
+  ])('a paidAt %s is not used: the arrival time is, and the payment is flagged', (_, text) => {
+    const arrived = wall('2026-12-02 00:00:10', tz);
+    const paid = servicePaid(createdAt, arrived - 60_000, tz); // the usual path, for comparison
+    expect(paid.context.flags).toEqual([]);
+    const input = { ...sampleInput('CASHIER_PAYMENT'), createdAt, expiresAt: createdAt + 3_600_000, cancelDeadline: createdAt, timeZone: tz };
+    let [s] = initialTransition(cashierPaymentMachine, input);
+    [s] = transition(cashierPaymentMachine, s, { type: 'PAY_ANSWERED', at: createdAt + 1, outcome: 'ACCEPTED', gatewayTransId: 'g-1', status: 'PENDING', settlement: 'WAITING', payAction: null });
+    [s] = transition(cashierPaymentMachine, s, { type: 'NOTIFIED', at: arrived, notifyId: 'n-1', product: 'CASHIER_PAYMENT', status: 'SUCCESS', gatewayTransId: 'g-1', amount, paidAt: wall(text, tz) });
+    expect(s.value).toBe('succeeded');
+    expect(s.context.paidAt).toBe(arrived);
+    expect(s.context.cancelDeadline).toBe(lastCancelMoment(arrived, tz));
+    expect(s.context.flags.map((f) => f.code)).toEqual(['PAID_AT_IMPLAUSIBLE']);
   });
 });

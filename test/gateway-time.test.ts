@@ -62,6 +62,11 @@ describe('gateway time', () => {
     // On the 23-hour DST day the end of day is still 23:59:59 local, in EDT.
     const dstDay = parseGatewayTime('2026-03-08 00:30:00', NY)!;
     expect(isoWithOffset(endOfGatewayDay(dstDay, NY), NY)).toBe('2026-03-08T23:59:59-04:00');
+    // Where the clocks go back at midnight the last hour comes twice: the day ends at the second 23:59:59.
+    const santiago = 'America/Santiago';
+    const repeated = parseGatewayTime('2026-04-04 12:00:00', santiago)!;
+    expect(isoWithOffset(endOfGatewayDay(repeated, santiago), santiago)).toBe('2026-04-04T23:59:59-04:00');
+    expect(formatGatewayTime(endOfGatewayDay(repeated, santiago) + 1000, santiago)).toBe('2026-04-05 00:00:00');
   });
 
   it('knows IANA time zones', () => {

@@ -82,14 +82,14 @@ describe('CASHIER_PAYMENT terminalType', () => {
     expect(PaymentView.parse(created.body)).toMatchObject({ product: 'ORDER_CODE', terminalType: null, payAction: { type: 'QRCODE' } });
   });
 
-  it('is part of the idempotency fingerprint: another terminalType for the same merchantTransId is a conflict', async () => {
+  it('is part of the idempotency fingerprint: another terminalType for the same merchantTransId is a conflict; WEB and none are the same', async () => {
     const id = uniqueId('tt-idem');
     const first = await createPayment(id, { terminalType: 'WAP' });
     expect(first.status).toBe(201);
     const again = await createPayment(id, { terminalType: 'WAP' });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ paymentId: first.body.paymentId, payAction: first.body.payAction, terminalType: 'WAP' });
-    // Another value, and no value at all (WEB by default, but another body), are other requests.
+    // Another value, and no value at all (WEB by default), are other requests.
     for (const overrides of [{ terminalType: 'APP' }, { terminalType: 'WEB' }, {}]) {
       const other = await createPayment(id, overrides);
       expect(other.status).toBe(409);
@@ -97,6 +97,15 @@ describe('CASHIER_PAYMENT terminalType', () => {
     }
     const view = await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(first.body.paymentId)}`);
     expect(view.body).toMatchObject({ terminalType: 'WAP', payAction: { type: 'REDIRECT' } });
+    // WEB is the default: a retry that names it, or leaves it out, is the same request.
+    for (const [firstBody, retryBody] of [[{}, { terminalType: 'WEB' }], [{ terminalType: 'WEB' }, {}]]) {
+      const webId = uniqueId('tt-web');
+      const web = await createPayment(webId, firstBody);
+      expect(web.status).toBe(201);
+      const retried = await createPayment(webId, retryBody);
+      expect(retried.status).toBe(200);
+      expect(retried.body).toMatchObject({ paymentId: web.body.paymentId, terminalType: 'WEB', payAction: { type: 'QRCODE' } });
+    }
   });
 });
 

@@ -22,6 +22,7 @@ export interface PaymentWorkflowInput {
   fingerprint: string;
   /** expireAt as the gateway reads it ("yyyy-mm-dd hh:mm:ss", gateway time zone). */
   gatewayExpireAt: string;
+  /** As shown before 0.6 (a fixed cancelDeadline); since 0.6 the view reads the cancellation period from the context. */
   display: { expiresAt: string; cancelDeadline: string };
   /** historyLimit: continue as new past this many history events (default 10,000). */
   lifetime: { graceMs: number; refundWindowMs: number; historyLimit?: number };

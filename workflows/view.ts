@@ -2,7 +2,7 @@
 import { isoWithOffset } from '../domain/gateway-time.js';
 import type { PaymentView } from '../domain/payment-view.js';
 import { statusOf, type PaymentSnapshot } from '../machines/index.js';
-import { refundableValue } from '../machines/request-rules.js';
+import { cancelPeriodEnd, refundableValue } from '../machines/request-rules.js';
 import { refundedValue } from '../machines/shared.js';
 import type { RefundRecord } from '../machines/types.js';
 import type { PaymentWorkflowInput } from './messages.js';
@@ -24,7 +24,7 @@ export function paymentView(snapshot: PaymentSnapshot, input: PaymentWorkflowInp
     gatewayTransId: c.gatewayTransId,
     expiresAt: input.display.expiresAt,
     // Since 0.6 it moves: the expiry while the payment waits, the end of the paid date once it succeeded.
-    cancelDeadline: c.timeZone === undefined ? input.display.cancelDeadline : isoWithOffset(c.cancelDeadline, c.timeZone),
+    cancelDeadline: c.timeZone === undefined ? input.display.cancelDeadline : isoWithOffset(cancelPeriodEnd(c), c.timeZone),
     refunds: c.refunds.map(refundView),
     cancelRequestedBy: c.cancelRequestedBy ?? null,
     allowed: { cancel: cancellable, refundableAmount: money(status === 'SUCCEEDED' ? refundableValue(c) : 0) },
