@@ -6,7 +6,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import type { FastifyInstance } from 'fastify';
 import { verificationFailure } from '../gateway/signing.js';
 import { GatewayNotification, NOTIFICATION_ACK, type Notification } from '../gateway/wire.js';
-import { entryWorkflowInput, startSearchAttributes, type InputOptions } from './workflow-input.js';
+import { entryWorkflowInput, startMetadata, startSearchAttributes, type InputOptions } from './workflow-input.js';
 import { TASK_QUEUE, WORKFLOW_TYPE, entryPaymentIdFor, notificationSignal, paymentIdFor } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
 import type { Metrics } from './metrics.js';
@@ -35,6 +35,7 @@ export function notificationRoutes(app: FastifyInstance, opts: NotificationRoute
       signalArgs: [n],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: startSearchAttributes(input),
+      ...startMetadata(input),
     });
   }
 

@@ -19,7 +19,7 @@ import {
   stateQuery,
 } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
-import { startSearchAttributes, workflowInput, type InputOptions } from './workflow-input.js';
+import { startMetadata, startSearchAttributes, workflowInput, type InputOptions } from './workflow-input.js';
 
 export interface PaymentRoutesOptions extends InputOptions {
   client: Client;
@@ -44,6 +44,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       memo: { fingerprint: input.fingerprint },
       typedSearchAttributes: startSearchAttributes(input),
+      ...startMetadata(input),
     });
     try {
       const result = await opts.client.workflow.executeUpdateWithStart(payUpdate, {

@@ -2,6 +2,7 @@
 // machines/) as absolute deadlines computed once, at the start, in the gateway's time zone.
 import { lastCancelMoment } from '../domain/cancel-window.js';
 import { formatGatewayTime, isoWithOffset } from '../domain/gateway-time.js';
+import { formatMoney } from '../domain/money-format.js';
 import { POLICIES } from '../machines/index.js';
 import type { PaymentCodeSettings } from '../machines/policy.js';
 import type { PaymentRequest } from '../domain/payment-request.js';
@@ -83,6 +84,26 @@ export function entryWorkflowInput(n: Notification, opts: InputOptions & { at: n
     display: { expiresAt: isoWithOffset(opts.at, opts.timeZone), cancelDeadline: isoWithOffset(cancelDeadline, opts.timeZone) },
     lifetime: { graceMs: opts.graceMs, refundWindowMs: opts.refundWindowMs, ...(opts.historyLimit ? { historyLimit: opts.historyLimit } : {}) },
   };
+}
+
+/**
+ * What the Temporal UI shows at the top of a payment: one line (product, amount, the merchant's
+ * order) and its fixed details. The workflow keeps the current state in its current details.
+ */
+export function startMetadata(input: PaymentWorkflowInput): { staticSummary: string; staticDetails: string } {
+  const m = input.machine;
+  const terminal = input.request?.terminalType ? ` · ${input.request.terminalType}` : '';
+  const lines = [
+    `**${m.product}** payment of **${formatMoney(m.amount)}** for merchant order \`${m.merchantTransId}\``,
+    '',
+    `- payment id: \`${m.paymentId}\``,
+    `- created: ${isoWithOffset(m.createdAt, m.timeZone ?? 'UTC')}`,
+    `- expires: ${input.display.expiresAt}`,
+    ...(input.request?.terminalType ? [`- terminal: ${input.request.terminalType}`] : []),
+    ...(m.maxPolls != null ? [`- confirmation: DETAIL every ${m.pollInitialMs / 1000} s, at most ${m.maxPolls} times, then reversed`] : []),
+    '- cancellable while pending; once paid, until 23:59:59 of the paid date (gateway time)',
+  ];
+  return { staticSummary: `${m.product} · ${formatMoney(m.amount)} · order ${m.merchantTransId}${terminal}`, staticDetails: lines.join('\n') };
 }
 
 /** The search attributes a payment starts with; the workflow keeps status and gatewayTransId current. */

@@ -8,15 +8,17 @@ export interface MachineTimer {
   type: 'EXPIRY_DUE' | 'POLL_DUE' | 'CANCEL_WINDOW_CLOSED' | 'REFUND_POLL_DUE';
   /** When it is due, or null when it is not scheduled. */
   dueAt: (context: PaymentContext) => number | null;
+  /** What the timer waits for, as the Temporal UI shows it. */
+  summary: string;
 }
 
 /** In the order they fire when due at the same moment. */
 export const TIMERS: readonly MachineTimer[] = [
-  { type: 'EXPIRY_DUE', dueAt: (c) => c.expiresAt },
-  { type: 'POLL_DUE', dueAt: (c) => c.nextPollAt },
+  { type: 'EXPIRY_DUE', dueAt: (c) => c.expiresAt, summary: 'expiry: the shopper has not paid by expireAt' },
+  { type: 'POLL_DUE', dueAt: (c) => c.nextPollAt, summary: 'next DETAIL poll: has the shopper paid?' },
   // The cancellation period ends after its last millisecond.
-  { type: 'CANCEL_WINDOW_CLOSED', dueAt: (c) => cancelPeriodEnd(c) + 1 },
-  { type: 'REFUND_POLL_DUE', dueAt: (c) => c.nextRefundPollAt },
+  { type: 'CANCEL_WINDOW_CLOSED', dueAt: (c) => cancelPeriodEnd(c) + 1, summary: 'end of the cancellation period (23:59:59 of the paid date)' },
+  { type: 'REFUND_POLL_DUE', dueAt: (c) => c.nextRefundPollAt, summary: 'next REFUND DETAIL: have the pending refunds settled?' },
 ];
 
 export const timerEvent = (type: MachineTimer['type'], at: number): PaymentEvent => ({ type, at });

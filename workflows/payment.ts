@@ -13,6 +13,7 @@ import {
   patched,
   proxyActivities,
   proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   TemporalFailure,
@@ -41,7 +42,9 @@ import {
   type ResumedState,
 } from './messages.js';
 import { checkCancel, checkRefund } from './request-checks.js';
+import { currentDetails, detailSummary, publishSummary } from './ui-metadata.js';
 import { paymentView, stateName } from './view.js';
+import { formatMoney } from '../domain/money-format.js';
 
 /** Continue as new past this many history events (Temporal warns at 10k and stops at 50k). */
 const HISTORY_LIMIT = 10_000;
@@ -118,7 +121,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
 
   const view = () => paymentView(snapshot, input, Date.now());
 
-  setHandler(stateQuery, view);
+  setHandler(stateQuery, view, { description: 'The payment view: what GET /v1/payments/{paymentId} answers' });
   setHandler(notificationSignal, (n) => {
     const at = Date.now();
     if (n.notifyType === 'REFUND_RESULT') {
@@ -129,7 +132,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       const facts = { notifyId: n.notifyId, product: n.product, status: n.status, gatewayTransId: n.gatewayTransId, amount: n.amount };
       inbox.push({ event: { type: 'NOTIFIED', at, ...facts, ...(paidAt !== undefined ? { paidAt } : {}) } });
     }
-  });
+  }, { description: "The gateway's verified NOTIFICATION (PAYMENT_RESULT or REFUND_RESULT), from the webhook" });
   setHandler(
     refundUpdate,
     async (args) => {
@@ -143,7 +146,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       if (checkRefund(snapshot, args) && refund) return { created: false, refund };
       throw ApplicationFailure.create({ type: REQUEST_ERRORS.notRefundable, nonRetryable: true, message: 'the refund could not be applied to the payment as it is now; read the payment and try again' });
     },
-    { validator: (args) => void checkRefund(snapshot, args) },
+    { validator: (args) => void checkRefund(snapshot, args), description: 'A merchant refund (POST /v1/payments/{paymentId}/refunds): partial, never past the paid amount' },
   );
   setHandler(
     cancelUpdate,
@@ -166,7 +169,10 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       }
       return view();
     },
-    { validator: (_args?: CancelRequestArgs) => void checkCancel(snapshot, Date.now()) },
+    {
+      validator: (_args?: CancelRequestArgs) => void checkCancel(snapshot, Date.now()),
+      description: 'A merchant cancel (POST /v1/payments/{paymentId}/cancel): closes a pending order or reverses a paid one within its date',
+    },
   );
   setHandler(
     payUpdate,
@@ -187,6 +193,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
           });
         }
       },
+      description: 'The start of POST /v1/payments: answers once PAY has (the payAction), or at once when repeated',
     },
   );
 
@@ -203,18 +210,20 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
           break;
         }
         case 'callCancel':
-          internal.push({ type: 'CANCEL_ANSWERED', ...(await cancel(input.machine.merchantTransId)), at: Date.now() });
+          internal.push({ type: 'CANCEL_ANSWERED', ...(await cancel.executeWithOptions({ summary: cancelSummary() }, [input.machine.merchantTransId])), at: Date.now() });
           break;
         case 'callRefund': {
           const { refundId } = action.params as EffectParams['callRefund'];
           const r = snapshot.context.refunds.find((x) => x.refundId === refundId)!;
-          const outcome = await refund({ merchantTransId: input.machine.merchantTransId, refundId, upstreamId: r.upstreamId, amount: r.amount, reason: r.reason });
+          const outcome = await refund.executeWithOptions({ summary: `REFUND ${refundId}: ${formatMoney(r.amount)}` }, [
+            { merchantTransId: input.machine.merchantTransId, refundId, upstreamId: r.upstreamId, amount: r.amount, reason: r.reason },
+          ]);
           internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
           break;
         }
         case 'callRefundDetail':
           for (const r of snapshot.context.refunds.filter((x) => x.status === 'PENDING')) {
-            const outcome = await refundDetail({ refundId: r.refundId, upstreamId: r.upstreamId });
+            const outcome = await refundDetail.executeWithOptions({ summary: `REFUND DETAIL ${r.refundId}: has it settled?` }, [{ refundId: r.refundId, upstreamId: r.upstreamId }]);
             if (outcome) internal.push({ type: 'REFUND_ANSWERED', ...outcome, at: Date.now() });
           }
           break;
@@ -230,10 +239,18 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   /** PAY answers recorded before 0.6 carry only the gateway's status: read it the same way. */
   const settledPay = (o: PayOutcome): PayOutcome => (o.outcome === 'ACCEPTED' ? withSettlement(o) : o);
 
+  /** Which CANCEL this is, for the Temporal UI: the merchant's, the close at expiry, or the reversal. */
+  function cancelSummary(): string {
+    const state = stateName(snapshot);
+    if (state === 'closing') return 'CANCEL: close the unpaid order at its expiry';
+    if (state === 'reversing') return 'CANCEL: reverse, the shopper did not confirm in time';
+    return `CANCEL: asked by the merchant${snapshot.context.cancelRequestedBy ? ` (${snapshot.context.cancelRequestedBy})` : ''}`;
+  }
+
   async function callPay() {
     if (!input.request) throw new Error(`${input.machine.product} payments have no PAY request`);
     try {
-      return await pay({ request: input.request, gatewayExpireAt: input.gatewayExpireAt });
+      return await pay.executeWithOptions({ summary: 'PAY: open the order upstream' }, [{ request: input.request, gatewayExpireAt: input.gatewayExpireAt }]);
     } catch (err) {
       const failed = activityFailed(err);
       if (failed === null) throw err;
@@ -244,7 +261,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   async function callDetail(purpose: EffectParams['callDetail']['purpose']) {
     if (purpose !== 'poll') return detailUntilAnswered(purpose);
     try {
-      return await pollDetail(input.machine.merchantTransId, purpose);
+      return await pollDetail.executeWithOptions({ summary: detailSummary(purpose) }, [input.machine.merchantTransId, purpose]);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       log.warn('DETAIL poll failed; the next poll or the expiry check will ask again', { error: err.message });
@@ -267,7 +284,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       datacontenttype: 'application/json',
       data: view(),
     };
-    if (!v04) return void (await publishEvent(subject, event));
+    if (!v04) return void (await publishEvent.executeWithOptions({ summary: publishSummary(event) }, [subject, event]));
     // The sequence is fixed now; publishing waits its turn without holding up the payment.
     outbox.push({ subject, event });
     void drainOutbox();
@@ -290,26 +307,26 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   async function publishOnce(subject: string, event: PublishedEvent): Promise<void> {
     if (v05) {
       try {
-        return void (await publishLocally(subject, event));
+        return void (await publishLocally.executeWithOptions({ summary: publishSummary(event) }, [subject, event]));
       } catch (err) {
         const failed = activityFailed(err);
         if (failed === null) throw err;
         log.warn('publishing from the worker failed; handing the event to the durable activity', { id: event.id, error: failed });
       }
     }
-    await publishEvent(subject, event);
+    await publishEvent.executeWithOptions({ summary: publishSummary(event) }, [subject, event]);
   }
 
   /** DETAIL that the gateway refuses (4xx) is an unknown answer: asked again on the poll schedule. */
   async function detailUntilAnswered(purpose: EffectParams['callDetail']['purpose']) {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await detail(input.machine.merchantTransId, purpose);
+        return await detail.executeWithOptions({ summary: detailSummary(purpose) }, [input.machine.merchantTransId, purpose]);
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const wait = Math.min(input.machine.pollMaxMs, input.machine.pollInitialMs * 2 ** Math.min(attempt, 20));
         log.warn('DETAIL refused by the gateway; asking again on the poll schedule', { purpose, attempt, waitMs: wait, error: err.cause?.message ?? err.message });
-        await sleep(wait);
+        await sleep(wait, { summary: `DETAIL (${purpose}) refused by the gateway: ask again` });
       }
     }
   }
@@ -332,6 +349,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     snapshot = next;
     if (isFinal(snapshot) && (finalAt === null || statusOf(snapshot) !== before)) finalAt = event.at;
     index();
+    setCurrentDetails(currentDetails(snapshot, view()));
     applied?.(true);
     await perform(actions);
   }
@@ -340,21 +358,24 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
    * The next timer: the earliest machine timer the current state can take (machines/timers.ts),
    * or the end of the run once the payment is final (kept open for refunds, or a grace period).
    */
-  function nextTimer(s: PaymentSnapshot): { at: number; fire: () => PaymentEvent | 'close' } | null {
+  function nextTimer(s: PaymentSnapshot): { at: number; summary: string; fire: () => PaymentEvent | 'close' } | null {
     const c = s.context;
-    const candidates: { at: number; fire: () => PaymentEvent | 'close' }[] = [];
-    for (const { type, dueAt } of TIMERS) {
+    const candidates: { at: number; summary: string; fire: () => PaymentEvent | 'close' }[] = [];
+    for (const { type, dueAt, summary } of TIMERS) {
       const at = dueAt(c);
-      if (at !== null && s.can(timerEvent(type, at))) candidates.push({ at, fire: () => timerEvent(type, Date.now()) });
+      if (at !== null && s.can(timerEvent(type, at))) candidates.push({ at, summary, fire: () => timerEvent(type, Date.now()) });
     }
     if (finalAt !== null) {
-      const keepOpen = statusOf(s) === 'SUCCEEDED' ? input.lifetime.refundWindowMs : input.lifetime.graceMs;
-      candidates.push({ at: finalAt + keepOpen, fire: () => 'close' });
+      const succeeded = statusOf(s) === 'SUCCEEDED';
+      const keepOpen = succeeded ? input.lifetime.refundWindowMs : input.lifetime.graceMs;
+      const summary = succeeded ? 'close the run: the refund window is over' : 'close the run: the grace period for late results is over';
+      candidates.push({ at: finalAt + keepOpen, summary, fire: () => 'close' });
     }
     return candidates.sort((a, b) => a.at - b.at)[0] ?? null;
   }
 
   index();
+  setCurrentDetails(currentDetails(snapshot, view()));
   await perform(pending);
   for (;;) {
     const next = internal.shift();
@@ -383,7 +404,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
       continue;
     }
     const wait = timer.at - Date.now();
-    if (wait > 0 && (await condition(() => inbox.length > 0, wait))) continue;
+    if (wait > 0 && (await condition(() => inbox.length > 0, wait, { summary: timer.summary }))) continue;
     const fired = timer.fire();
     if (fired === 'close') {
       await condition(quietOrMessage);
