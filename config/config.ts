@@ -2,6 +2,7 @@
 // start-up with a message naming the variable and the rule.
 import { z } from 'zod';
 import { isTimezone } from '../domain/gateway-time.js';
+import { DEFAULT_EVENTS_MAX_AGE_DAYS } from '../events/stream.js';
 import { PAYMENT_CODE_DEFAULTS, paymentCodeIncoherence } from '../machines/payment-code.js';
 import type { PaymentCodeSettings } from '../machines/policy.js';
 
@@ -61,6 +62,8 @@ export const ConfigSchema = z.object({
   PAYMENT_CODE_CONFIRM_SECONDS: seconds.default(PAYMENT_CODE_DEFAULTS.confirmMs / 1000),
   FINAL_GRACE_SECONDS: seconds.default(3 * 24 * 3600),
   REFUND_WINDOW_DAYS: positiveInt.default(365),
+  /** How long the event stream keeps an event (JetStream max_age); at least the duplicate window. */
+  EVENTS_MAX_AGE_DAYS: positiveInt.default(DEFAULT_EVENTS_MAX_AGE_DAYS),
   SANDBOX_NOTIFY_RETRY_MS: z
     .string()
     .regex(/^\d+(,\d+)*$/, 'must be comma-separated milliseconds, e.g. 0,1000,5000')

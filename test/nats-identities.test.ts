@@ -6,11 +6,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AckPolicy, connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, nanos, type NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STREAM_NAME } from '../events/schema.js';
 import { ensureStream } from '../events/stream.js';
 import { freePort, startNats, type RunningServer } from '../devservers/servers.js';
+import { loadConfig } from '../config/config.js';
 
 const SUBJECT = 'payments.alipay_cn.CASHIER_PAYMENT';
 const password = () => randomBytes(24).toString('base64url');
@@ -51,6 +52,14 @@ describe('embedded nats-server identities', () => {
       expect(ack.duplicate).toBe(false);
     }
     expect(await messageCount()).toBe(3);
+  });
+
+  it('the stream keeps events for EVENTS_MAX_AGE_DAYS (30 by default), and a new setting is applied at the next start', async () => {
+    const jsm = await service.jetstreamManager();
+    expect((await jsm.streams.info(STREAM_NAME)).config.max_age).toBe(nanos(30 * 24 * 3_600_000));
+    await ensureStream(jsm, loadConfig({ EVENTS_MAX_AGE_DAYS: '7' }).EVENTS_MAX_AGE_DAYS * 24 * 3_600_000);
+    expect((await jsm.streams.info(STREAM_NAME)).config.max_age).toBe(nanos(7 * 24 * 3_600_000));
+    expect(await messageCount()).toBe(3); // nothing dropped that is younger
   });
 
   it('consumer reads every event through an ordered consumer', async () => {

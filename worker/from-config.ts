@@ -43,5 +43,6 @@ export function workerFromConfig(config: Config): Promise<RunningWorker> {
     maxCachedWorkflows: maxCachedWorkflows(config),
     gateway: { baseUrl: e.upstreamBaseUrl, clientId: config.GATEWAY_CLIENT_ID, secret: config.GATEWAY_SECRET, timeoutMs: config.GATEWAY_TIMEOUT_MS },
     notifyUrl: e.notifyUrl,
+    eventsMaxAgeMs: config.EVENTS_MAX_AGE_DAYS * 24 * 3_600_000,
   });
 }

@@ -29,6 +29,8 @@ export interface WorkerOptions {
    * bundled at start (from source).
    */
   workflowBundle?: WorkflowBundleOption;
+  /** How long the stream keeps events (EVENTS_MAX_AGE_DAYS); events/stream.ts's default when absent. */
+  eventsMaxAgeMs?: number;
 }
 
 export interface RunningWorker {
@@ -70,7 +72,7 @@ function followStatus(nats: NatsConnection): () => boolean {
 
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nats = await connect({ ...RECONNECT_FOREVER, ...opts.nats, servers: opts.natsUrl, name: 'alipay-cn-worker' });
-  await ensureStream(await nats.jetstreamManager());
+  await ensureStream(await nats.jetstreamManager(), opts.eventsMaxAgeMs);
   const code = workflowCode(opts.workflowBundle);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, ...opts.temporal });
   const worker = await Worker.create({
