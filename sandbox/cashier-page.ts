@@ -1,6 +1,8 @@
-// The cashier page a QRCODE redirectUrl or a REDIRECT url opens: the order at a glance and the
-// shopper's Pay / Decline.
+// The cashier page a QRCODE redirectUrl or a REDIRECT url opens: the order at a glance, the
+// shopper's Pay / Decline, and (while the order can be paid) the QR code of the page's own URL,
+// inline SVG, so a shopper who opened it on a computer can scan it and pay on a phone.
 import type { Money } from '../domain/money.js';
+import { payActionText, qrSvg } from '../domain/qr.js';
 import type { Order } from './orders.js';
 
 /** Digits after the decimal point of a currency's minor unit (CNY 2, JPY 0, KWD 3). */
@@ -34,6 +36,8 @@ const STYLE = `
   button { width: 100%; padding: .75rem; border: 0; border-radius: 8px; font-size: 1rem; cursor: pointer; }
   .pay { background: #1677ff; color: #fff; } .decline { background: #eee; color: #333; }
   .notice { padding: .75rem; border-radius: 8px; background: #f0f5ff; margin-bottom: 1rem; }
+  .qr { text-align: center; margin: 0 0 1.5rem; } .qr svg { width: 12rem; height: 12rem; }
+  .qr figcaption { color: #666; font-size: .85rem; margin-top: .25rem; }
   .status-SUCCESS { color: #389e0d; } .status-FAIL, .status-CLOSED, .status-CANCELLED { color: #cf1322; }
 `;
 
@@ -49,7 +53,15 @@ ${content}
 </html>`;
 }
 
-export function cashierPage(order: Order, notice?: string): string {
+/** The QR of the page's own URL (the order's payAction), while the order can still be paid. */
+async function pageQr(order: Order): Promise<string> {
+  const url = payActionText(order.payAction);
+  if (order.status !== 'PENDING' || url === null) return '';
+  const svg = await qrSvg(url, { label: 'QR code of this cashier page' });
+  return `<figure class="qr">${svg}<figcaption>On a computer? Scan with the ALIPAY_CN app to pay on your phone.</figcaption></figure>\n`;
+}
+
+export async function cashierPage(order: Order, notice?: string): Promise<string> {
   const base = `/sandbox/cashier/${encodeURIComponent(order.token)}`;
   const actions =
     order.status === 'PENDING'
@@ -67,7 +79,7 @@ export function cashierPage(order: Order, notice?: string): string {
   <dt>Description</dt><dd>${escapeHtml(order.description)}</dd>
   <dt>Status</dt><dd class="status-${escapeHtml(order.status)}">${escapeHtml(order.status)}</dd>
 </dl>
-${actions}`,
+${await pageQr(order)}${actions}`,
   );
 }
 

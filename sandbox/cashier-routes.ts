@@ -10,17 +10,17 @@ interface TokenParams {
 
 const html = (reply: FastifyReply, status: number, page: string) => reply.code(status).type('text/html; charset=utf-8').send(page);
 
-function answer(reply: FastifyReply, outcome: ShopperOutcome, done: string): FastifyReply {
-  if (outcome.ok) return html(reply, 200, cashierPage(outcome.order, done));
+async function answer(reply: FastifyReply, outcome: ShopperOutcome, done: string): Promise<FastifyReply> {
+  if (outcome.ok) return html(reply, 200, await cashierPage(outcome.order, done));
   if (outcome.reason === 'NOT_FOUND') return html(reply, 404, cashierNotFoundPage());
-  return html(reply, 409, cashierPage(outcome.order, `This order can no longer be paid: it is ${outcome.order.status}.`));
+  return html(reply, 409, await cashierPage(outcome.order, `This order can no longer be paid: it is ${outcome.order.status}.`));
 }
 
 export function cashierRoutes(ctx: SandboxContext): FastifyPluginAsync {
   return async (app) => {
     app.get<{ Params: TokenParams }>('/sandbox/cashier/:token', async (request, reply) => {
       const order = ctx.orders.getByToken(request.params.token);
-      return order ? html(reply, 200, cashierPage(order)) : html(reply, 404, cashierNotFoundPage());
+      return order ? html(reply, 200, await cashierPage(order)) : html(reply, 404, cashierNotFoundPage());
     });
 
     app.post<{ Params: TokenParams }>('/sandbox/cashier/:token/pay', async (request, reply) =>

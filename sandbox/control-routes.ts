@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { Money } from '../domain/money.js';
 import type { SandboxContext } from './context.js';
 import { FaultsInput } from './faults.js';
-import { CODE_ID_PATTERN, entryCodePayload } from './emvco.js';
+import { CODE_ID_PATTERN, entryCodePayload, entryCodeSvg } from './emvco.js';
 import { orderView } from './orders.js';
 import { PaymentCodeAnswerInput, SETTLED_STATUSES } from './payment-code.js';
 import { RefundAnswerInput } from './refunds.js';
@@ -88,6 +88,18 @@ export function controlRoutes(ctx: SandboxContext): FastifyPluginAsync {
         return error(reply, 400, 'VALIDATION_ERROR', 'invalid codeId', parsed.error.issues.map((i) => ({ path: ['codeId'], message: i.message })));
       }
       return { codeId: parsed.data, emvco: entryCodePayload(parsed.data) };
+    });
+
+    // The same code as a printable SVG sign (60 x 72 mm): the QR of the EMVCo payload and the codeId.
+    app.get<{ Params: CodeParams }>('/sandbox/entry-code/:codeId/qr.svg', async (request, reply) => {
+      const parsed = CodeId.safeParse(request.params.codeId);
+      if (!parsed.success) {
+        return error(reply, 400, 'VALIDATION_ERROR', 'invalid codeId', parsed.error.issues.map((i) => ({ path: ['codeId'], message: i.message })));
+      }
+      return reply
+        .type('image/svg+xml')
+        .header('content-disposition', `inline; filename="entry-code-${parsed.data}.svg"`)
+        .send(await entryCodeSvg(parsed.data));
     });
 
     app.get('/sandbox/payment-code', async () => ctx.paymentCode.get());

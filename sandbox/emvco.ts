@@ -1,6 +1,8 @@
 // The static ENTRY_CODE a merchant prints: an EMVCo merchant-presented QR payload (EMV QRCPS-MPM).
 // Every data object is ID (2 digits) + length (2 digits) + value; the payload ends with the CRC
 // object 63 04 XXXX, computed over everything before XXXX (including "6304").
+import { qrSvg } from '../domain/qr.js';
+
 export const ENTRY_CODE_GUI = 'local.sandbox.alipaycn';
 
 /** A codeId that fits the merchant account template (its value may be at most 99 characters). */
@@ -35,4 +37,28 @@ export function entryCodePayload(codeId: string): string {
     tlv('60', 'SHANGHAI') + // Merchant City
     '6304';
   return body + crc16CcittFalse(body).toString(16).toUpperCase().padStart(4, '0');
+}
+
+const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+
+/**
+ * The static code as a printable SVG sign, 60 mm by 72 mm: the QR of the EMVCo payload (its quiet
+ * zone included) over two lines naming the wallet and the codeId. Units are millimetres.
+ */
+export async function entryCodeSvg(codeId: string): Promise<string> {
+  const payload = entryCodePayload(codeId);
+  // The library's SVG, nested as a 60 x 60 square (its viewBox is in modules).
+  const qr = (await qrSvg(payload)).replace(/^<svg /, '<svg x="0" y="0" width="60" height="60" ');
+  const id = escapeXml(codeId);
+  // A long codeId (up to 64 characters) is squeezed into the sign's width.
+  const fit = codeId.length > 28 ? ' textLength="56" lengthAdjust="spacingAndGlyphs"' : '';
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="60mm" height="72mm" viewBox="0 0 60 72" role="img" aria-label="ALIPAY_CN entry code ${id}">` +
+    `<title>ALIPAY_CN entry code ${id}</title>` +
+    '<rect width="60" height="72" fill="#ffffff"/>' +
+    qr +
+    '<text x="30" y="63" text-anchor="middle" font-family="sans-serif" font-size="4" font-weight="bold" fill="#1677ff">ALIPAY_CN · scan to pay</text>' +
+    `<text x="30" y="68.5" text-anchor="middle" font-family="monospace" font-size="3.2" fill="#333333"${fit}>${id}</text>` +
+    '</svg>\n'
+  );
 }

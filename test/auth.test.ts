@@ -38,7 +38,7 @@ function expectUnauthenticated(res: { status: number; body: any; headers: Header
 }
 
 describe('merchant API keys', () => {
-  it('refuses create, get, refund and cancel without a valid key, and nothing is started', async () => {
+  it('refuses create, get, QR, refund and cancel without a valid key, and nothing is started', async () => {
     const merchantTransId = uniqueId('auth');
     const paymentId = `alipay-cn:${merchantTransId}`;
     for (const [what, headers] of BAD_AUTHORIZATION) {
@@ -47,6 +47,7 @@ describe('merchant API keys', () => {
         http('GET', `${svc.apiUrl}/v1/payments/${paymentId}`, undefined, { apiKey: null, headers }),
         http('POST', `${svc.apiUrl}/v1/payments/${paymentId}/refunds`, { refundId: 'r-1', amount: { currency: 'CNY', value: 100 } }, { apiKey: null, headers }),
         http('POST', `${svc.apiUrl}/v1/payments/${paymentId}/cancel`, undefined, { apiKey: null, headers }),
+        http('GET', `${svc.apiUrl}/v1/payments/${paymentId}/qr`, undefined, { apiKey: null, headers: { accept: 'image/png', ...headers } }),
         http('GET', `${svc.apiUrl}/v1/payments/${paymentId}/no-such-subpath`, undefined, { apiKey: null, headers }),
         http('DELETE', `${svc.apiUrl}/v1/payments`, undefined, { apiKey: null, headers }),
       ];
