@@ -19,11 +19,14 @@ import {
   stateQuery,
 } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
+import type { Metrics } from './metrics.js';
 import { startMetadata, startSearchAttributes, workflowInput, type InputOptions } from './workflow-input.js';
 
 export interface PaymentRoutesOptions extends InputOptions {
   client: Client;
   now?: () => number;
+  /** Counts the payments a POST started (alipay_cn_payments_created_total). */
+  metrics?: Metrics;
 }
 
 export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions): void {
@@ -54,6 +57,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
       if (result.view.failure?.code === 'UPSTREAM_UNAVAILABLE') {
         throw new ApiError(502, 'UPSTREAM_UNAVAILABLE', `the gateway could not be reached and no payment was created: ${result.view.failure.message}`);
       }
+      if (result.created) opts.metrics?.paymentCreated(request.product);
       return reply.code(result.created ? 201 : 200).send(result.view);
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === IDEMPOTENCY_CONFLICT) {

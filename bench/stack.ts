@@ -72,6 +72,8 @@ export async function startStack(say: (line: string) => void): Promise<Stack> {
       // and a wait for the token bucket (429, Retry-After) is policy, not what a payment costs.
       RATE_LIMIT_PER_SECOND: 100_000,
       RATE_LIMIT_BURST: 100_000,
+      // Several workers on this one host: none binds the default metrics port.
+      WORKER_METRICS_PORT: 0,
     };
     const env = configEnv(config);
     const role = async (name: string, entry: string, readyLine: RegExp, extra: NodeJS.ProcessEnv = {}) => {

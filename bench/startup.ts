@@ -18,7 +18,7 @@ if (!existsSync(join(PROJECT_ROOT, 'dist', 'worker', 'main.js'))) {
 const dir = mkdtempSync(join(tmpdir(), 'startup-'));
 const temporal = await startTemporalDev({ uiPort: null, dbFile: join(dir, 'temporal.db') });
 const nats = await startNats({ storeDir: join(dir, 'jetstream') });
-const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, NATS_URL: nats.url, LOG_LEVEL: 'warn' };
+const env = { ...process.env, TEMPORAL_ADDRESS: temporal.address, NATS_URL: nats.url, LOG_LEVEL: 'warn', WORKER_METRICS_PORT: '0' };
 
 async function once(compiled: boolean): Promise<number> {
   const started = performance.now();

@@ -316,6 +316,8 @@ export class Cluster {
       SANDBOX_NOTIFY_RETRY_MS: o.notifyRetryMs.join(','),
       DATA_DIR: this.dir,
       LOG_LEVEL: 'warn',
+      // Not the default port, which an `npm start` on this host may hold.
+      WORKER_METRICS_PORT: '0',
     };
   }
 

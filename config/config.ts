@@ -71,6 +71,9 @@ export const ConfigSchema = z.object({
   /** Open payments the worker keeps in memory; unset: WORKER_CACHE_MEMORY_MB divided by what one costs. */
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).optional(),
   WORKER_CACHE_MEMORY_MB: positiveInt.default(512),
+  /** The worker's Prometheus endpoint (the Temporal SDK's exporter: its own and the business metrics); 0 turns it off. */
+  WORKER_METRICS_PORT: port.default(9464),
+  WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().default('.data'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -19,36 +19,83 @@ export interface GatewayClientOptions {
   clientId: string;
   secret: string;
   timeoutMs: number;
+  /** Told of every call once it ends: which API, how, and how long it took (the worker's latency histogram). */
+  onCall?: (call: GatewayCall) => void;
+}
+
+/** A gateway API by its name in API_PATHS. */
+export type GatewayApi = keyof typeof API_PATHS;
+
+/**
+ * How a call ended: the answer's resultStatus (S, F, U) when a verified answer came; `rejected` a
+ * 4xx; `timeout` no answer within timeoutMs; `unreachable` nothing reached the gateway; `error` any
+ * other failure (a 5xx, a dropped connection, an answer failing its signature check or its schema).
+ */
+export type GatewayOutcome = 'S' | 'F' | 'U' | 'rejected' | 'timeout' | 'unreachable' | 'error';
+
+export interface GatewayCall {
+  api: GatewayApi;
+  outcome: GatewayOutcome;
+  seconds: number;
 }
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
+/** The unknown outcomes that were "no answer within timeoutMs" (the call's `timeout` outcome). */
+const timedOut = new WeakSet<Error>();
+
+function outcomeOf(err: unknown): GatewayOutcome {
+  if (err instanceof GatewayRejectedError) return 'rejected';
+  if (err instanceof GatewayUnreachableError) return 'unreachable';
+  if (err instanceof GatewayUnknownOutcomeError && timedOut.has(err)) return 'timeout';
+  return 'error';
+}
 
 export class GatewayClient {
   constructor(private readonly opts: GatewayClientOptions) {}
 
   pay(req: PayRequest): Promise<PayResponse> {
-    return this.call(API_PATHS.pay, req, PayResponse);
+    return this.call('pay', req, PayResponse);
   }
 
   detail(merchantTransId: string): Promise<DetailResponse> {
-    return this.call(API_PATHS.detail, { merchantTransId }, DetailResponse);
+    return this.call('detail', { merchantTransId }, DetailResponse);
   }
 
   cancel(merchantTransId: string): Promise<CancelResponse> {
-    return this.call(API_PATHS.cancel, { merchantTransId }, CancelResponse);
+    return this.call('cancel', { merchantTransId }, CancelResponse);
   }
 
   /** REFUND: idempotent on req.refundRequestId, so an unknown outcome is retried with the same id. */
   refund(req: RefundRequest): Promise<RefundResponse> {
-    return this.call(API_PATHS.refund, req, RefundResponse);
+    return this.call('refund', req, RefundResponse);
   }
 
   /** REFUND DETAIL: the refund's current status; F REFUND_NOT_EXIST when the gateway never took it. */
   refundDetail(refundRequestId: string): Promise<RefundDetailResponse> {
-    return this.call(API_PATHS.refundDetail, { refundRequestId }, RefundDetailResponse);
+    return this.call('refundDetail', { refundRequestId }, RefundDetailResponse);
   }
 
-  private async call<S extends z.ZodType>(path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
+  /** Every call passes here: timed, and its outcome told to onCall (never failing the call itself). */
+  private async call<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(api: GatewayApi, payload: unknown, schema: S): Promise<z.infer<S>> {
+    const started = performance.now();
+    let outcome: GatewayOutcome = 'error';
+    try {
+      const answer = await this.send(API_PATHS[api], payload, schema);
+      outcome = answer.result.resultStatus;
+      return answer;
+    } catch (err) {
+      outcome = outcomeOf(err);
+      throw err;
+    } finally {
+      try {
+        this.opts.onCall?.({ api, outcome, seconds: (performance.now() - started) / 1000 });
+      } catch {
+        /* a metric must never fail a payment's call */
+      }
+    }
+  }
+
+  private async send<S extends z.ZodType>(path: string, payload: unknown, schema: S): Promise<z.infer<S>> {
     const body = JSON.stringify(payload);
     const headers = sign({ secret: this.opts.secret, clientId: this.opts.clientId, method: 'POST', path, body });
     let res: Response;
@@ -62,7 +109,9 @@ export class GatewayClient {
     } catch (err) {
       const code = (err as { cause?: { code?: string } }).cause?.code;
       if (code && CONNECT_ERRORS.has(code)) throw new GatewayUnreachableError(`gateway unreachable at ${path}: ${code}`);
-      throw new GatewayUnknownOutcomeError(`no answer from gateway at ${path}: ${(err as Error).message}`);
+      const unknown = new GatewayUnknownOutcomeError(`no answer from gateway at ${path}: ${(err as Error).message}`);
+      if ((err as Error).name === 'TimeoutError') timedOut.add(unknown);
+      throw unknown;
     }
     const text = await res.text().catch(() => '');
     if (res.status >= 500) throw new GatewayUnknownOutcomeError(`gateway answered ${res.status} at ${path}`);

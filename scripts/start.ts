@@ -20,6 +20,7 @@ import { STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { sandboxOptions } from '../sandbox/from-config.js';
 import { startSandbox } from '../sandbox/server.js';
 import { apiFromConfig } from '../api/from-config.js';
+import { workerMetricsAddress } from '../worker/from-config.js';
 import { WORKER_READY_LINE } from '../worker/worker.js';
 
 let config: Config;
@@ -116,12 +117,15 @@ async function main() {
   stops.unshift({ name: 'worker', stop: worker.stop });
   const api = await apiFromConfig(service);
   stops.unshift({ name: 'api', stop: api.close });
+  const workerAddress = workerMetricsAddress(config);
+  const workerMetrics = workerAddress ? `http://${workerAddress}/metrics (worker: Temporal SDK and business histograms)` : 'worker: none (WORKER_METRICS_PORT=0)';
 
   console.log(
     [
       '',
       '  ALIPAY_CN payments is running',
       `    API                http://${config.API_HOST}:${config.API_PORT}   (POST /v1/payments, GET /v1/payments/{id})`,
+      `    Metrics            http://${config.API_HOST}:${config.API_PORT}/metrics (API); ${workerMetrics}`,
       ...banner,
       `    Temporal Web UI    ${temporalUi}`,
       `    Temporal gRPC      ${e.temporalAddress}   (namespace ${config.TEMPORAL_NAMESPACE})`,

@@ -27,7 +27,7 @@ interface Run {
 
 let dataDir: string;
 let files: ReturnType<typeof dataFiles>;
-let ports: Record<'API_PORT' | 'SANDBOX_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'NATS_PORT', number>;
+let ports: Record<'API_PORT' | 'SANDBOX_PORT' | 'TEMPORAL_PORT' | 'TEMPORAL_UI_PORT' | 'NATS_PORT' | 'WORKER_METRICS_PORT', number>;
 const runs: Run[] = [];
 
 async function distinctFreePorts(n: number): Promise<number[]> {
@@ -137,8 +137,8 @@ async function streamMessages(): Promise<number> {
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'supervision-'));
   files = dataFiles(dataDir);
-  const [api, sandbox, temporal, ui, nats] = await distinctFreePorts(5);
-  ports = { API_PORT: api, SANDBOX_PORT: sandbox, TEMPORAL_PORT: temporal, TEMPORAL_UI_PORT: ui, NATS_PORT: nats };
+  const [api, sandbox, temporal, ui, nats, workerMetrics] = await distinctFreePorts(6);
+  ports = { API_PORT: api, SANDBOX_PORT: sandbox, TEMPORAL_PORT: temporal, TEMPORAL_UI_PORT: ui, NATS_PORT: nats, WORKER_METRICS_PORT: workerMetrics };
 });
 
 afterAll(async () => {
@@ -169,6 +169,10 @@ describe('npm start under supervision', () => {
     expect(first.out).toContain(`API key (dev)      ${apiKey.trim()}   (Authorization: Bearer ${apiKey.trim()}; stored in ${files.apiKey})`);
     const consumerPassword = readFileSync(files.natsConsumerPassword, 'utf8').trim();
     expect(first.out).toContain(`NATS consumer      user consumer, password ${consumerPassword}`);
+    // Both metrics endpoints in the banner; the worker's process serves the Temporal SDK's metrics.
+    const workerMetrics = `http://127.0.0.1:${ports.WORKER_METRICS_PORT}/metrics`;
+    expect(first.out).toContain(`Metrics            http://127.0.0.1:${ports.API_PORT}/metrics (API); ${workerMetrics} (worker`);
+    await expect.poll(async () => (await fetch(workerMetrics)).text(), { timeout: 30_000 }).toMatch(/^temporal_\w+/m);
   }, 120_000);
 
   it('(a) restarts a killed nats-server on the same port with the same stream', async () => {

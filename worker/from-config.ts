@@ -1,5 +1,6 @@
 // The worker as the config describes it: shared by worker/main.ts and `npm start`.
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
+import { BUSINESS_HISTOGRAM_BUCKETS } from '../activities/business-metrics.js';
 import { setFlagsFromString } from 'node:v8';
 import { endpoints, maxCachedWorkflows, type Config } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
@@ -8,15 +9,42 @@ import { startWorker, type RunningWorker } from './worker.js';
 const TEMPORAL_LEVELS = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE', silent: 'ERROR' } as const;
 
 let runtimeInstalled = false;
-/** The SDK's own logs follow LOG_LEVEL (the core's at WARN at most, they are chatty). */
+/**
+ * The SDK's own logs follow LOG_LEVEL (the core's at WARN at most, they are chatty); its metrics
+ * and the business histograms go to a Prometheus endpoint on WORKER_METRICS_PORT (0: none).
+ */
 export function installRuntime(config: Config): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = TEMPORAL_LEVELS[config.LOG_LEVEL];
-  Runtime.install({
-    logger: new DefaultLogger(level),
-    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } },
-  });
+  const metrics = workerMetricsExporter(config);
+  try {
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} }, ...(metrics && { metrics }) },
+    });
+  } catch (err) {
+    if (!metrics) throw err;
+    throw new Error(`WORKER_METRICS_PORT: no metrics endpoint on ${workerMetricsAddress(config)}: ${(err as Error).message} (choose another port, or 0 for none)`);
+  }
+}
+
+/** host:port of the worker's Prometheus endpoint, or null when WORKER_METRICS_PORT is 0. */
+export function workerMetricsAddress(config: Pick<Config, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT'>): string | null {
+  if (config.WORKER_METRICS_PORT === 0) return null;
+  const host = config.WORKER_METRICS_HOST.includes(':') ? `[${config.WORKER_METRICS_HOST}]` : config.WORKER_METRICS_HOST;
+  return `${host}:${config.WORKER_METRICS_PORT}`;
+}
+
+/**
+ * The SDK runtime's Prometheus exporter (README "Metrics"): the SDK's own metrics (`temporal_*`,
+ * its defaults: durations in milliseconds, counters without `_total`) and the business histograms
+ * (activities/business-metrics.ts) with their buckets in seconds, at http://<address>/metrics.
+ */
+export function workerMetricsExporter(config: Pick<Config, 'WORKER_METRICS_HOST' | 'WORKER_METRICS_PORT'>): MetricsExporterConfig | undefined {
+  const bindAddress = workerMetricsAddress(config);
+  if (bindAddress === null) return undefined;
+  return { prometheus: { bindAddress, histogramBucketOverrides: BUSINESS_HISTOGRAM_BUCKETS } };
 }
 
 /**

@@ -3,7 +3,7 @@
 // `npm start` runs beside its API, and docker-compose's worker. Any number of them may poll the one
 // task queue; each payment is on one of them at a time and moves to another if that one dies.
 import { ConfigError, loadConfig } from '../config/config.js';
-import { boundWorkflowHeap, workerFromConfig } from './from-config.js';
+import { boundWorkflowHeap, workerFromConfig, workerMetricsAddress } from './from-config.js';
 import { WORKER_READY_LINE } from './worker.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -17,6 +17,8 @@ try {
 const started = Date.now();
 boundWorkflowHeap(config);
 const worker = await workerFromConfig(config);
-console.error(`${WORKER_READY_LINE} ${worker.worker.options.taskQueue} (pid ${process.pid}, ready in ${Date.now() - started} ms, ${worker.bundle})`);
+const metricsAddress = workerMetricsAddress(config);
+const metrics = metricsAddress ? `metrics at http://${metricsAddress}/metrics` : 'no metrics endpoint';
+console.error(`${WORKER_READY_LINE} ${worker.worker.options.taskQueue} (pid ${process.pid}, ready in ${Date.now() - started} ms, ${worker.bundle}, ${metrics})`);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 await worker.run;

@@ -1,8 +1,9 @@
 // Builds the worker: activities from their clients, the workflow bundle, the contract task queue.
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
 import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { businessMetrics } from '../activities/business-metrics.js';
 import { createActivities } from '../activities/index.js';
 import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connections.js';
 import { SOURCE_EXT } from '../config/project-root.js';
@@ -75,12 +76,16 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   await ensureStream(await nats.jetstreamManager(), opts.eventsMaxAgeMs);
   const code = workflowCode(opts.workflowBundle);
   const connection = await NativeConnection.connect({ address: opts.temporalAddress, ...opts.temporal });
+  // The business histograms go through the SDK runtime's meter, to its Prometheus exporter when one
+  // is installed (worker/from-config.ts installRuntime, WORKER_METRICS_PORT); else nowhere.
+  const metrics = businessMetrics(Runtime.instance().metricMeter);
+  const gateway = new GatewayClient({ ...opts.gateway, onCall: metrics.gatewayCall });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
-    activities: createActivities({ gateway: new GatewayClient(opts.gateway), js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats) }),
+    activities: createActivities({ gateway, js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats), metrics }),
     ...code.option,
   });
   const run = worker.run();
