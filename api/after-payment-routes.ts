@@ -10,7 +10,8 @@ import { refundView } from '../workflows/view.js';
 import { merchantKeyOf } from './auth.js';
 import { ApiError } from './errors.js';
 
-const RefundBody = z.object({
+/** The refund request's body (also the OpenAPI document's RefundRequest, api/openapi.ts). */
+export const RefundBody = z.object({
   refundId: z.string({ error: 'is required' }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1 to 64 characters of A-Z, a-z, 0-9, _ or -'),
   amount: Money,
   reason: z.string().max(256, 'must be at most 256 characters').optional(),

@@ -43,7 +43,11 @@ export class MerchantKeys {
   }
 }
 
-/** Routes under /v1/payments need a key; an unknown path that looks like one does too. */
+/**
+ * Routes under /v1/payments need a key; an unknown path that looks like one does too. Everything
+ * else is open: /healthz, /readyz, /metrics, the API documents (/openapi.json, /asyncapi.json,
+ * /docs and its assets) and the webhook, which checks the gateway's signature instead.
+ */
 export function needsMerchantKey(req: FastifyRequest): boolean {
   const route = req.is404 ? undefined : req.routeOptions.url;
   if (route !== undefined) return route === '/v1/payments' || route.startsWith('/v1/payments/');

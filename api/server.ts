@@ -7,17 +7,20 @@ import { loadConfig, type ApiKey } from '../config/config.js';
 import type { TemporalConnectOptions } from '../config/connections.js';
 import { isPaymentId } from '../domain/payment-request.js';
 import { afterPaymentRoutes } from './after-payment-routes.js';
+import { documentRoutes } from './document-routes.js';
 import { MerchantGate, looksLikePaymentsPath, merchantAuth } from './auth.js';
 import { ApiError, quoted, sendError } from './errors.js';
 import { Metrics } from './metrics.js';
 import { notificationRoutes } from './notifications-routes.js';
+import { paymentListRoutes } from './payment-list-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
+import { qrRoutes } from './qr-routes.js';
 import type { RateLimit } from './rate-limit.js';
 import { NatsReadiness, readinessRoutes, type NatsReadinessOptions } from './readiness.js';
 import { temporalAccess, type TemporalMonitor } from './temporal-connection.js';
 import { paymentUnavailableError, temporalUnavailableError } from './temporal-errors.js';
 
-export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client'> {
+export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client' | 'metrics'> {
   temporalAddress: string;
   namespace: string;
   /** TLS or an API key for Temporal (config/connections.ts temporalOptions). */
@@ -161,13 +164,17 @@ export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporal
     if (!isPaymentId(id)) return sendError(reply, new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${quoted(String(id ?? ''))}`));
   });
   app.addHook('onResponse', async (req, reply) => {
-    metrics.inc('alipay_cn_http_requests_total', { route: req.routeOptions.url ?? 'unknown', status: String(reply.statusCode) });
+    metrics.request(req.method, req.routeOptions.url, reply.statusCode, reply.elapsedTime / 1000);
   });
+  // First: it also lists every route registered after it (test/api-documents.test.ts).
+  documentRoutes(app);
   app.get('/healthz', async () => ({ ok: true }));
   readinessRoutes(app, { temporal: deps.temporal, nats: deps.nats });
-  app.get('/metrics', async (_req, reply) => reply.type('text/plain; version=0.0.4').send(metrics.render()));
-  paymentRoutes(app, { ...opts, client: deps.client });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.contentType).send(await metrics.render()));
+  paymentRoutes(app, { ...opts, client: deps.client, metrics });
+  paymentListRoutes(app, { client: deps.client, temporal: deps.temporal, tokenSecret: opts.secret });
   afterPaymentRoutes(app, { client: deps.client });
+  qrRoutes(app, { client: deps.client });
   notificationRoutes(app, { ...opts, client: deps.client, metrics });
   return app;
 }

@@ -16,7 +16,7 @@ export const MERCHANT_TRANS_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
  * or `alipay-cn:entry:<gatewayTransId>` for ENTRY_CODE (gateway ids: 1 to 128 of A-Z a-z 0-9 _ . -).
  * Anything else names no payment, so the API answers 404 without asking Temporal.
  */
-const PAYMENT_ID_PATTERN = /^alipay-cn:(?:entry:[A-Za-z0-9_.-]{1,128}|[A-Za-z0-9_-]{1,64})$/;
+export const PAYMENT_ID_PATTERN = /^alipay-cn:(?:entry:[A-Za-z0-9_.-]{1,128}|[A-Za-z0-9_-]{1,64})$/;
 export const isPaymentId = (id: unknown): id is string => typeof id === 'string' && PAYMENT_ID_PATTERN.test(id);
 
 /** returnUrl: where the shopper goes back to; only web schemes (no javascript:, data:, file: ...). */

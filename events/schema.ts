@@ -9,11 +9,16 @@ export { DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, STREAM_NAME, SUBJECT_PR
 export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 
+/** The CloudEvents `type` of each event type, `alipay_cn.<type>`: the same closed list (docs/asyncapi.json). */
+export const CLOUD_EVENT_TYPES = EVENT_TYPES.map((t) => `alipay_cn.${t}` as const) as unknown as readonly [`alipay_cn.${EventType}`, ...`alipay_cn.${EventType}`[]];
+export const CloudEventType = z.enum(CLOUD_EVENT_TYPES);
+export type CloudEventType = z.infer<typeof CloudEventType>;
+
 export const PaymentEvent = z.object({
   specversion: z.literal('1.0'),
   id: z.string().regex(/^alipay-cn:.+\/\d+$/),
   source: z.literal(EVENT_SOURCE),
-  type: z.string().regex(/^alipay_cn\./),
+  type: CloudEventType,
   subject: z.string(),
   time: z.iso.datetime({ offset: true }),
   sequence: z.number().int().positive(),

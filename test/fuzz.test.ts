@@ -182,13 +182,13 @@ const queryString = fc.oneof(
   fc.uint8Array({ maxLength: 30 }).map((bytes) => [...bytes].map(hex).join('')),
 );
 
-const RUNS = { pathIds: 80, headers: 250, queries: 120, creates: 150, nearValid: 120, refunds: 120, cancels: 80, webhook: 150 };
+const RUNS = { pathIds: 80, headers: 250, accept: 100, queries: 120, creates: 150, nearValid: 120, refunds: 120, cancels: 80, webhook: 150 };
 const params = (numRuns: number) => ({ numRuns, endOnFailure: true });
 
 // ---------------------------------------------------------------------------------------------
 
 describe('property: random path ids', () => {
-  it('GET, refunds, cancel and unknown subpaths of any id: never 5xx, contract errors', async () => {
+  it('GET, QR, refunds, cancel and unknown subpaths of any id: never 5xx, contract errors', async () => {
     await fc.assert(
       fc.asyncProperty(pathId, anyBody, async (pieces, body) => {
         const id = pieces.join('');
@@ -199,6 +199,7 @@ describe('property: random path ids', () => {
           raw(svc.apiUrl, { method: 'POST', path: `/v1/payments/${id}/cancel`, headers: json, body }),
           raw(svc.apiUrl, { method: 'GET', path: `/v1/payments/${id}/anything`, headers: { authorization: BEARER } }),
           raw(svc.apiUrl, { method: 'GET', path: `/v1/payments/${id}` }),
+          raw(svc.apiUrl, { method: 'GET', path: `/v1/payments/${id}/qr`, headers: { authorization: BEARER, accept: 'image/png' } }),
         ]);
         answers.forEach((res, i) => expectWellFormed(res, `request ${i} for id ${JSON.stringify(id.slice(0, 120))}`));
         // The last one had no key: whatever the path, no key means 401 (or 431 for huge headers).
@@ -215,11 +216,17 @@ describe('property: random headers and methods', () => {
     '/v1/payments/alipay-cn:fuzz-nobody',
     '/v1/payments/alipay-cn:fuzz-nobody/refunds',
     '/v1/payments/alipay-cn:fuzz-nobody/cancel',
+    '/v1/payments/alipay-cn:fuzz-nobody/qr',
     '/v1/payments/alipay-cn:entry:0000',
     '/v1/notifications/alipay-cn',
     '/healthz',
     '/readyz',
     '/metrics',
+    '/openapi.json',
+    '/asyncapi.json',
+    '/docs',
+    '/docs/static/swagger-ui-bundle.js',
+    '/docs/static/no-such-asset.js',
     '/nowhere',
   );
   it('any authorization, content type and extra headers: never 5xx; no valid key on /v1/payments… is 401', async () => {
@@ -252,15 +259,63 @@ describe('property: random headers and methods', () => {
   });
 });
 
+describe('property: random Accept headers on a payment that has a QR code', () => {
+  const accept = fc.oneof(
+    fc.constantFrom('image/png', 'image/svg+xml', 'image/*', '*/*', 'text/html', '', ',', ';q=', 'image/png;q=0', 'image/png;q=1.5', 'image/png;q=-1', 'image/png;q=0.5, image/svg+xml;q=0.4', 'image/png;;;q=', '*/png', 'image'),
+    fc
+      .array(fc.record({ type: fc.constantFrom('image/png', 'image/svg+xml', 'image/*', '*/*', 'text/plain', 'x/y'), q: fc.option(fc.oneof(fc.double({ noNaN: false }).map(String), fc.constantFrom('0', '1', '0.001', '1.000', '.5', 'x'))) }), { maxLength: 6 })
+      .map((ranges) => ranges.map((r) => (r.q === null ? r.type : `${r.type};q=${r.q}`)).join(', ')),
+    headerValue,
+  );
+  it('GET /v1/payments/{id}/qr with any Accept: never 5xx, always a PNG or an SVG', async () => {
+    await fc.assert(
+      fc.asyncProperty(accept, async (value) => {
+        const res = await raw(svc.apiUrl, { method: 'GET', path: `/v1/payments/${pending.paymentId}/qr`, headers: { authorization: BEARER, accept: String(value) } });
+        const what = `Accept ${JSON.stringify(String(value).slice(0, 200))}`;
+        expectWellFormed(res, what);
+        if (res.status === 431) return;
+        expect(res.status, what).toBe(200);
+        expect(res.headers['content-type'], what).toMatch(/^image\/(png|svg\+xml)/);
+      }),
+      params(RUNS.accept),
+    );
+  });
+});
+
 describe('property: random query strings', () => {
-  it('on payments, health, readiness and metrics: never 5xx', async () => {
-    const paths = fc.constantFrom('/v1/payments', '/v1/payments/alipay-cn:fuzz-nobody', `/v1/payments/${'alipay-cn:fuzz-q'}/cancel`, '/healthz', '/readyz', '/metrics');
+  it('on payments, health, readiness, metrics and the API documents: never 5xx', async () => {
+    const paths = fc.constantFrom('/v1/payments', '/v1/payments/alipay-cn:fuzz-nobody', `/v1/payments/${'alipay-cn:fuzz-q'}/cancel`, '/v1/payments/alipay-cn:fuzz-nobody/qr', '/healthz', '/readyz', '/metrics', '/openapi.json', '/asyncapi.json', '/docs', '/docs/static/swagger-ui.css');
     await fc.assert(
       fc.asyncProperty(paths, queryString, fc.constantFrom('GET', 'POST'), async (path, query, method) => {
         const res = await raw(svc.apiUrl, { method, path: `${path}?${query}`, headers: { authorization: BEARER } });
         expectWellFormed(res, `${method} ${path}?${query.slice(0, 200)}`, method);
       }),
       params(RUNS.queries),
+    );
+  });
+
+  it('GET /v1/payments (the list) with odd values of its own parameters: 200 page or 400, never 5xx', async () => {
+    const listQuery = fc
+      .dictionary(
+        fc.constantFrom('status', 'product', 'merchantTransId', 'createdFrom', 'createdTo', 'pageSize', 'pageToken', 'x'),
+        fc.oneof(
+          fc.constantFrom('PENDING', 'SUCCEEDED', 'PAID', 'ORDER_CODE', 'CASHIER_PAYMENT', "SUCCEEDED' OR '1'='1", 'a" OR WorkflowId != "', '\\', '', '0', '1', '100', '101', '-1', '1e2'),
+          fc.constantFrom('2026-11-27T09:30:00+08:00', '2026-02-30T00:00:00Z', '9999-12-31T23:59:59.999999999Z', '1970-01-01T00:00:00Z', '2026-11-27T09:30:00+24:00', '2026-11-27'),
+          fc.string({ unit: 'grapheme-ascii', maxLength: 40 }),
+          fc.uint8Array({ minLength: 1, maxLength: 120 }).map((b) => Buffer.from(b).toString('base64url')),
+        ),
+        { maxKeys: 4 },
+      )
+      .map((q) => new URLSearchParams(q).toString());
+    await fc.assert(
+      fc.asyncProperty(listQuery, async (query) => {
+        const res = await raw(svc.apiUrl, { method: 'GET', path: `/v1/payments?${query}`, headers: { authorization: BEARER } });
+        expectWellFormed(res, `GET /v1/payments?${query.slice(0, 200)}`);
+        expect([200, 400], `GET /v1/payments?${query.slice(0, 200)}: ${res.text.slice(0, 300)}`).toContain(res.status);
+        if (res.status === 200) expect(JSON.parse(res.text)).toEqual({ items: expect.any(Array), unavailable: expect.any(Array), nextPageToken: expect.toBeOneOf([null, expect.any(String)]) });
+        else expect(errorCode(res)).toBe('VALIDATION_ERROR');
+      }),
+      params(60),
     );
   });
 });
@@ -387,8 +442,8 @@ describe('framework-level errors in the contract shape', () => {
 
   it('ids Temporal would refuse (empty, control characters, very long) are 404 PAYMENT_NOT_FOUND', async () => {
     for (const id of ['', '%00', '%0A', '%20', 'alipay-cn:', 'alipay-cn:entry:', 'alipay-cn:..', 'a'.repeat(2_000), `alipay-cn:${'a'.repeat(65)}`]) {
-      for (const suffix of ['', '/refunds', '/cancel']) {
-        const res = await raw(svc.apiUrl, { method: suffix ? 'POST' : 'GET', path: `/v1/payments/${id}${suffix}`, headers: { authorization: BEARER } });
+      for (const suffix of ['', '/refunds', '/cancel', '/qr']) {
+        const res = await raw(svc.apiUrl, { method: suffix && suffix !== '/qr' ? 'POST' : 'GET', path: `/v1/payments/${id}${suffix}`, headers: { authorization: BEARER } });
         expectWellFormed(res, `${id.slice(0, 40)}${suffix}`);
         if (suffix === '/refunds') expect([400, 404]).toContain(res.status);
         else expect(errorCode(res), `${id.slice(0, 40)}${suffix}`).toBe('PAYMENT_NOT_FOUND');
