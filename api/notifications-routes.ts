@@ -15,6 +15,8 @@ export const NOTIFICATION_PATH = '/v1/notifications/alipay-cn';
 
 export interface NotificationRoutesOptions extends InputOptions {
   client: Client;
+  /** Where ENTRY_CODE workflows start (the workers' queue); TASK_QUEUE when absent. */
+  taskQueue?: string;
   secret: string;
   metrics: Metrics;
   /** request-time must lie within this of now, either way. */
@@ -29,7 +31,7 @@ export function notificationRoutes(app: FastifyInstance, opts: NotificationRoute
     const input = entryWorkflowInput(n, { ...opts, at: Date.now() });
     await opts.client.workflow.signalWithStart(WORKFLOW_TYPE, {
       workflowId: input.machine.paymentId,
-      taskQueue: TASK_QUEUE,
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
       args: [input],
       signal: notificationSignal,
       signalArgs: [n],

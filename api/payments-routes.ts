@@ -24,6 +24,8 @@ import { startMetadata, startSearchAttributes, workflowInput, type InputOptions 
 
 export interface PaymentRoutesOptions extends InputOptions {
   client: Client;
+  /** Where the workflows run (the workers' queue); TASK_QUEUE when absent. */
+  taskQueue?: string;
   now?: () => number;
   /** Counts the payments a POST started (alipay_cn_payments_created_total). */
   metrics?: Metrics;
@@ -41,7 +43,7 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
     const input = workflowInput(request, { ...opts, at, expiresAt: checked.expiresAt });
     const start = new WithStartWorkflowOperation(WORKFLOW_TYPE, {
       workflowId: paymentId,
-      taskQueue: TASK_QUEUE,
+      taskQueue: opts.taskQueue ?? TASK_QUEUE,
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

@@ -235,6 +235,7 @@ describe('the stack', () => {
       });
     }
     expect(service('api').healthcheck?.test).toBeDefined();
+    expect(service('worker').healthcheck?.test).toBeDefined();
     expect(service('sandbox').healthcheck?.test).toBeDefined();
   });
 });

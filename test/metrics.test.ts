@@ -157,7 +157,7 @@ describe('metrics', () => {
   it('measures the time to a final status from the first run when the payment continued as new', async () => {
     // An API whose payments poll DETAIL every 200 ms and continue as new past 40 history events:
     // the payment moves to a second run while it waits for the shopper.
-    const api = await startApi(testApiOptions({ historyLimit: 40, pollInitialMs: 200, pollMaxMs: 200 }));
+    const api = await startApi(testApiOptions({ historyLimit: 40, pollInitialMs: 200, pollMaxMs: 200, taskQueue: svc.taskQueue }));
     try {
       const toFinal = { product: 'CASHIER_PAYMENT', status: 'SUCCEEDED' };
       const before = await scrape(workerMetricsUrl);

@@ -30,6 +30,8 @@ export interface WorkerOptions {
    * bundled at start (from source).
    */
   workflowBundle?: WorkflowBundleOption;
+  /** The queue it polls; TASK_QUEUE when absent (tests give each service its own, so workers of other test files never take its payments). */
+  taskQueue?: string;
   /** How long the stream keeps events (EVENTS_MAX_AGE_DAYS); events/stream.ts's default when absent. */
   eventsMaxAgeMs?: number;
 }
@@ -83,7 +85,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
-    taskQueue: TASK_QUEUE,
+    taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     activities: createActivities({ gateway, js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats), metrics }),
     ...code.option,

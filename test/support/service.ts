@@ -6,6 +6,7 @@ import { RECONNECT_FOREVER } from '../../config/connections.js';
 import { startApi, type ApiOptions, type RunningApi } from '../../api/server.js';
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
 import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
+import { startTemporalDev } from '../../devservers/servers.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './constants.js';
 
@@ -18,6 +19,8 @@ export type ServiceOptions = Partial<
   natsUrl?: string;
   /** The worker's workflow cache bound (the SDK's default when absent). */
   maxCachedWorkflows?: number;
+  /** A Temporal dev server of its own: visibility (the payment list) sees only this file's payments. */
+  ownTemporal?: boolean;
 };
 
 export interface TestService {
@@ -26,6 +29,10 @@ export interface TestService {
   nats: NatsConnection;
   apiUrl: string;
   sandboxUrl: string;
+  /** The queue this service's worker polls: a second API of the same file starts payments here. */
+  taskQueue: string;
+  /** The Temporal frontend it uses (the suite's, or its own with `ownTemporal`). */
+  temporalAddress: string;
   /** Stops the worker (in-flight activities are cancelled) and starts a new one. */
   restartWorker(): Promise<void>;
   stop(): Promise<void>;
@@ -54,15 +61,21 @@ export function testApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions 
 }
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ...apiOptions } = opts;
-  const temporalAddress = inject('temporalAddress');
+  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ownTemporal, ...apiOptions } = opts;
+  const temporal = ownTemporal ? await startTemporalDev({ uiPort: null }) : null;
+  const temporalAddress = temporal?.address ?? inject('temporalAddress');
   const sandboxUrl = inject('sandboxUrl');
   const natsUrl = ownNats ?? inject('natsUrl');
+  // One Temporal server serves every test file: each service gets its own queue, so a worker of
+  // another file (stopped when that file ends) never holds this file's payments.
+  const taskQueue = uniqueId('test-payments');
   const api = await startApi(
     testApiOptions({
       // Tests send bursts (fuzzing, polling): a limit only where a test asks for one.
       rateLimit: { perSecond: 100_000, burst: 100_000 },
       nats: { url: natsUrl, options: {} },
+      taskQueue,
+      temporalAddress,
       ...apiOptions,
     }),
   );
@@ -74,6 +87,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      taskQueue,
       ...(maxCachedWorkflows !== undefined && { maxCachedWorkflows }),
     });
   let worker = await newWorker();
@@ -86,6 +100,8 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     nats,
     apiUrl: api.url,
     sandboxUrl,
+    taskQueue,
+    temporalAddress,
     async restartWorker() {
       await worker.stop();
       worker = await newWorker();
@@ -94,6 +110,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       await nats.drain();
       await worker.stop();
       await api.close();
+      await temporal?.stop();
     },
   };
 }
@@ -233,6 +250,12 @@ export function useService(opts: ServiceOptions): { svc: TestService; shopper: S
     },
     get sandboxUrl() {
       return current().sandboxUrl;
+    },
+    get taskQueue() {
+      return current().taskQueue;
+    },
+    get temporalAddress() {
+      return current().temporalAddress;
     },
     restartWorker: () => current().restartWorker(),
     stop: () => current().stop(),
