@@ -31,6 +31,13 @@ import { ApiError, quoted } from './errors.js';
 import type { TemporalMonitor } from './temporal-connection.js';
 import { paymentUnavailableError, temporalUnreachable } from './temporal-errors.js';
 
+/**
+ * How long one listed payment's `state` query may take: a payment whose worker is down (or whose
+ * queue nobody polls) is listed as unavailable instead of holding the page (under the 3 s outage
+ * watchdog of temporal-connection.ts, which would call the whole page a Temporal outage).
+ */
+const ITEM_QUERY_TIMEOUT_MS = 2_000;
+
 export const PAYMENT_LIST_ROUTE = '/v1/payments';
 export const PAGE_SIZE = { default: 20, min: 1, max: 100 } as const;
 /** The longest page token accepted (the service's own are a few hundred characters). */
@@ -329,15 +336,18 @@ export function paymentListRoutes(app: FastifyInstance, opts: PaymentListOptions
     }
   }
 
-  /** The payment's view; null when it no longer exists; `unavailable` when its query fails. */
+  /** The payment's view; null when it no longer exists; `unavailable` when its query fails or no worker answers it in time. */
   async function viewOf(raw: RawExecution): Promise<{ view: PaymentView } | { unavailable: UnavailablePayment } | null> {
     const paymentId = raw.execution?.workflowId ?? '';
+    const deadline = Date.now() + ITEM_QUERY_TIMEOUT_MS;
     try {
-      return { view: await client.workflow.getHandle(paymentId).query(stateQuery) };
+      return { view: await client.connection.withDeadline(deadline, () => client.workflow.getHandle(paymentId).query(stateQuery)) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null; // removed (retention) since it was listed
-      if (temporalUnreachable(err) !== null) throw err; // the whole page answers 503
-      const known = paymentUnavailableError(err);
+      // Our own deadline: Temporal answered the list, but no worker answered this payment's query.
+      const timedOut = Date.now() >= deadline;
+      if (!timedOut && temporalUnreachable(err) !== null) throw err; // the whole page answers 503
+      const known = timedOut ? null : paymentUnavailableError(err);
       return {
         unavailable: {
           paymentId,
@@ -347,7 +357,9 @@ export function paymentListRoutes(app: FastifyInstance, opts: PaymentListOptions
           createdAt: startedAt(raw),
           reason: known
             ? { code: known.code, message: known.message }
-            : { code: 'QUERY_FAILED', message: quoted(err instanceof Error ? err.message : String(err), 300) },
+            : timedOut
+              ? { code: 'QUERY_TIMED_OUT', message: `no worker answered the payment's query within ${ITEM_QUERY_TIMEOUT_MS} ms (is a worker polling its task queue?)` }
+              : { code: 'QUERY_FAILED', message: quoted(err instanceof Error ? err.message : String(err), 300) },
         },
       };
     }
