@@ -37,6 +37,7 @@ import { paymentUnavailableError, temporalUnreachable } from './temporal-errors.
  * watchdog of temporal-connection.ts, which would call the whole page a Temporal outage).
  */
 const ITEM_QUERY_TIMEOUT_MS = 2_000;
+const DEADLINE_MARGIN_MS = 250;
 
 export const PAYMENT_LIST_ROUTE = '/v1/payments';
 export const PAGE_SIZE = { default: 20, min: 1, max: 100 } as const;
@@ -344,8 +345,9 @@ export function paymentListRoutes(app: FastifyInstance, opts: PaymentListOptions
       return { view: await client.connection.withDeadline(deadline, () => client.workflow.getHandle(paymentId).query(stateQuery)) };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null; // removed (retention) since it was listed
-      // Our own deadline: Temporal answered the list, but no worker answered this payment's query.
-      const timedOut = Date.now() >= deadline;
+      // Our own deadline (gRPC may fire it a few ms early): Temporal answered the list, but no
+      // worker answered this payment's query.
+      const timedOut = Date.now() >= deadline - DEADLINE_MARGIN_MS;
       if (!timedOut && temporalUnreachable(err) !== null) throw err; // the whole page answers 503
       const known = timedOut ? null : paymentUnavailableError(err);
       return {

@@ -20,7 +20,8 @@ let svc: TestService;
 let pending: { paymentId: string; merchantTransId: string; view: any };
 
 beforeAll(async () => {
-  svc = await startService();
+  // Its own Temporal server: the list routes it fuzzes then read only this file's payments, whose worker is up.
+  svc = await startService({ ownTemporal: true });
   const merchantTransId = uniqueId('fuzz-pending');
   const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(merchantTransId));
   expect(created.status).toBe(201);
