@@ -9,18 +9,12 @@ import { MerchantClient, PaymentApiError, subscribePaymentEvents, type CreatePay
 import { startNats } from '../devservers/servers.js';
 import { ensureStream } from '../events/stream.js';
 import { TEST_API_KEY } from './support/constants.js';
-import { uniqueId, useService } from './support/service.js';
+import { cashierBody, uniqueId, useService } from './support/service.js';
 
 const { svc, shopper } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 
-const order = (merchantTransId: string): CreatePaymentRequest => ({
-  merchantTransId,
-  paymentMethod: 'ALIPAY_CN',
-  product: 'CASHIER_PAYMENT',
-  amount: { currency: 'CNY', value: 1000 },
-  goods: { description: 'Green tea' },
-  riskData: { device: { os: 'iOS' } },
-});
+/** The one example request (domain/example-requests.ts), as the client's type. */
+const order = (merchantTransId: string): CreatePaymentRequest => cashierBody(merchantTransId) as CreatePaymentRequest;
 
 /** A fetch whose first `drops` answers are lost after the server handled the request (a network error to the caller). */
 function lossyFetch(drops: number): { fetch: typeof fetch; calls: () => number } {
