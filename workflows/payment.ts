@@ -119,7 +119,16 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
   /** What the search attributes say now: since 0.5, what the start request set (api/workflow-input.ts). */
   let indexed = { status: v05 && !resume ? 'CREATED' : '', gatewayTransId: '' };
 
-  const view = () => paymentView(snapshot, input, Date.now());
+  /**
+   * The view of the snapshot now. A transition asks for it twice (the UI's current details, then
+   * the event it publishes), so it is kept until the snapshot or the workflow's clock moves.
+   */
+  let lastView: { of: PaymentSnapshot; at: number; view: ReturnType<typeof paymentView> } | null = null;
+  const view = () => {
+    const at = Date.now();
+    if (lastView?.of !== snapshot || lastView.at !== at) lastView = { of: snapshot, at, view: paymentView(snapshot, input, at) };
+    return lastView.view;
+  };
 
   setHandler(stateQuery, view, { description: 'The payment view: what GET /v1/payments/{paymentId} answers' });
   setHandler(notificationSignal, (n) => {
