@@ -5,6 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { JetStreamClient } from 'nats';
 import { headers as natsHeaders, JSONCodec } from 'nats';
 import type { PaymentEvent } from '../events/schema.js';
+import { currentTraceparent } from '../telemetry/tracing.js';
 import { noBusinessMetrics, type BusinessMetrics, type FinalStatus } from './business-metrics.js';
 
 const codec = JSONCodec<PaymentEvent>();
@@ -20,10 +21,14 @@ const QUICK_ACK_TIMEOUT_MS = 2_000;
  * `natsUp` says whether the connection is up now (worker/worker.ts follows its status).
  */
 export function publishActivities(js: JetStreamClient, natsUp: () => boolean = () => true, metrics: BusinessMetrics = noBusinessMetrics) {
-  const send = async (subject: string, event: PaymentEvent, timeout: number) => {
+  const send = async (subject: string, untraced: PaymentEvent, timeout: number) => {
+    // With tracing on, the event continues the publishing activity's trace (README "Traces").
+    const traceparent = currentTraceparent();
+    const event = traceparent ? { ...untraced, traceparent } : untraced;
     const h = natsHeaders();
     h.set('Content-Type', 'application/cloudevents+json');
     h.set('ce-type', event.type);
+    if (traceparent) h.set('traceparent', traceparent);
     const ack = await js.publish(subject, codec.encode(event), { msgID: event.id, headers: h, timeout });
     // The first copy the stream takes is the one that counts: a retry (the durable publish after a
     // local try that landed) is acknowledged as a duplicate.

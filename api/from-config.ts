@@ -1,6 +1,8 @@
 // The API as the config describes it: shared by api/main.ts and `npm start`.
 import { endpoints, parseApiKeys, paymentCodeSettings, type Config } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
+import { createLogger, SERVICE_NAMES } from '../telemetry/logger.js';
+import { tracingFromConfig } from '../telemetry/tracing.js';
 import { startApi, type RunningApi } from './server.js';
 
 export function apiFromConfig(config: Config): Promise<RunningApi> {
@@ -26,6 +28,7 @@ export function apiFromConfig(config: Config): Promise<RunningApi> {
     graceMs: config.FINAL_GRACE_SECONDS * 1000,
     paymentCode: paymentCodeSettings(config),
     refundWindowMs: config.REFUND_WINDOW_DAYS * 24 * 3600 * 1000,
-    logger: config.LOG_LEVEL === 'silent' ? false : { level: config.LOG_LEVEL },
+    logger: createLogger(SERVICE_NAMES.api, config.LOG_LEVEL),
+    tracing: tracingFromConfig(config, SERVICE_NAMES.api),
   });
 }

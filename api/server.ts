@@ -1,6 +1,6 @@
 // The merchant-facing HTTP API (DESIGN.md sections 3 and 8) on Fastify.
 import type { Client } from '@temporalio/client';
-import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { loadConfig, type ApiKey } from '../config/config.js';
@@ -15,10 +15,13 @@ import { notificationRoutes } from './notifications-routes.js';
 import { paymentListRoutes } from './payment-list-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
 import { qrRoutes } from './qr-routes.js';
+import { echoRequestId, requestIdOf, traceRequests } from './request-tracing.js';
 import type { RateLimit } from './rate-limit.js';
 import { NatsReadiness, readinessRoutes, type NatsReadinessOptions } from './readiness.js';
 import { temporalAccess, type TemporalMonitor } from './temporal-connection.js';
 import { paymentUnavailableError, temporalUnavailableError } from './temporal-errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { Tracing } from '../telemetry/tracing.js';
 
 export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client' | 'metrics'> {
   temporalAddress: string;
@@ -43,7 +46,10 @@ export interface ApiOptions extends Omit<PaymentRoutesOptions, 'client' | 'metri
   notificationMaxAgeMs: number;
   /** Our client id at the gateway: notifications signed for another are refused. */
   clientId: string;
-  logger?: boolean | object;
+  /** Where its log lines go (telemetry/logger.ts); none when absent. */
+  logger?: Logger;
+  /** Spans for every request, carried into the workflows (telemetry/tracing.ts); none when absent. */
+  tracing?: Tracing | null;
 }
 
 export interface RunningApi {
@@ -121,8 +127,9 @@ export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporal
   const rateLimit = opts.rateLimit ?? { perSecond: DEFAULTS.RATE_LIMIT_PER_SECOND, burst: DEFAULTS.RATE_LIMIT_BURST };
   const gate = new MerchantGate(opts.apiKeys, rateLimit, metrics);
   const app = Fastify({
-    logger: opts.logger ?? false,
-    logController: new OneLinePerRequest(),
+    ...(opts.logger ? { loggerInstance: opts.logger as FastifyBaseLogger } : { logger: false }),
+    genReqId: requestIdOf,
+    logController: new OneLinePerRequest({ requestIdLogLabel: 'requestId' }),
     bodyLimit: 64 * 1024,
     requestTimeout: requestTimeoutMs,
     // Node checks for expired requests every connectionsCheckingInterval (30 s by default).
@@ -155,6 +162,9 @@ export function buildApp(deps: AppDependencies, opts: Omit<ApiOptions, 'temporal
     return sendError(reply, apiError);
   });
   app.setNotFoundHandler((req, reply) => sendError(reply, new ApiError(404, 'NOT_FOUND', `no route ${req.method} ${quoted(req.url)}`)));
+  echoRequestId(app);
+  // Before any route: it wraps each handler as the route is added.
+  if (opts.tracing) traceRequests(app, opts.tracing.tracer);
   merchantAuth(app, gate);
   // A path id that is not a payment id names no payment: 404 without asking Temporal (which
   // refuses some ids, e.g. empty ones, with errors that are not "not found").
@@ -185,6 +195,7 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     namespace: opts.namespace,
     ...(opts.temporalConnection && { connect: opts.temporalConnection }),
     unavailableAfterMs: opts.temporalUnavailableAfterMs ?? DEFAULTS.TEMPORAL_UNAVAILABLE_AFTER_MS,
+    ...(opts.tracing && { tracer: opts.tracing.tracer }),
   });
   const nats = opts.nats ? new NatsReadiness(opts.nats) : null;
   nats?.start();

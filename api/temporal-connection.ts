@@ -16,6 +16,8 @@ import {
   type ConnectionOptions,
   type WorkflowClientInterceptor,
 } from '@temporalio/client';
+import type { Tracer } from '@opentelemetry/api';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import type { TemporalConnectOptions } from '../config/connections.js';
 import { GRPC, TemporalUnavailableError, describeTemporalError } from './temporal-errors.js';
 
@@ -201,6 +203,8 @@ export function temporalAccess(opts: {
   namespace: string;
   connect?: TemporalConnectOptions;
   unavailableAfterMs: number;
+  /** Starts, updates and signals carry the caller's span into the workflow (its headers). */
+  tracer?: Tracer;
 }): TemporalAccess {
   let closing = false;
   const connection = Connection.lazy({
@@ -210,7 +214,8 @@ export function temporalAccess(opts: {
     channelArgs: { 'grpc.initial_reconnect_backoff_ms': 250, 'grpc.max_reconnect_backoff_ms': 2_000 },
   });
   const monitor = new TemporalMonitor(connection, { unavailableAfterMs: opts.unavailableAfterMs });
-  const client = new Client({ connection, namespace: opts.namespace, interceptors: { workflow: [monitor.clientInterceptor()] } });
+  const tracing = opts.tracer ? [new OpenTelemetryWorkflowClientInterceptor({ tracer: opts.tracer })] : [];
+  const client = new Client({ connection, namespace: opts.namespace, interceptors: { workflow: [monitor.clientInterceptor(), ...tracing] } });
   monitor.start();
   return {
     client,

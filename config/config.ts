@@ -75,6 +75,8 @@ export const ConfigSchema = z.object({
   WORKER_METRICS_PORT: port.default(9464),
   WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().default('.data'),
+  /** OpenTelemetry traces go to <endpoint>/v1/traces (OTLP over HTTP) when set; none otherwise. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: url.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type Config = z.infer<typeof ConfigSchema>;

@@ -14,7 +14,7 @@ import { Money } from '../domain/money.js';
 import { PaymentView } from '../domain/payment-view.js';
 import { PAYMENT_VIEW_META, RefundSchema, SERVICE_VERSION, SHARED_META, zodComponents, type Json, type SchemaMeta } from '../domain/schema-docs.js';
 import { PayAction, PRODUCTS } from '../gateway/wire.js';
-import { CloudEventType, DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, EventType, PaymentEvent, STREAM_NAME, SUBJECT_PREFIX, subjectFor } from './schema.js';
+import { CloudEventType, DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, EventType, PaymentEvent, STREAM_NAME, SUBJECT_PREFIX, subjectFor, TRACEPARENT } from './schema.js';
 import { DEFAULT_EVENTS_MAX_AGE_DAYS } from './stream.js';
 
 export interface AsyncApiDocument {
@@ -68,6 +68,14 @@ const EVENT_META: [ZodType, SchemaMeta][] = [
   [envelope.time, { description: "When the payment's workflow made the event (workflow time), ISO 8601." }],
   [envelope.sequence, { description: 'Per payment: 1, 2, 3 … in the order the events happened, with no gaps; a consumer that sees a gap has missed an event.' }],
   [envelope.datacontenttype, { description: '`data` is JSON.' }],
+  [
+    envelope.traceparent,
+    {
+      description:
+        'CloudEvents distributed-tracing extension: the W3C traceparent of the span that published the event, in the trace of the request that caused it. Present only when the service exports traces (OTEL_EXPORTER_OTLP_ENDPOINT); also sent as the `traceparent` header.',
+      examples: ['00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'],
+    },
+  ],
 ];
 
 /** An example event of each type (test/api-documents.test.ts checks each against PaymentEvent and the document). */
@@ -132,6 +140,7 @@ const headersSchema = (type: EventType) => ({
     },
     'Content-Type': { type: 'string', const: CONTENT_TYPE, description: 'A structured-mode CloudEvent.' },
     'ce-type': { type: 'string', const: `alipay_cn.${type}`, description: 'The CloudEvents type, so a consumer can route without parsing the body.' },
+    traceparent: { type: 'string', pattern: TRACEPARENT.source, description: "The event's `traceparent`, when the service traces: a consumer continues the trace from it." },
   },
 });
 

@@ -14,6 +14,9 @@ export const CLOUD_EVENT_TYPES = EVENT_TYPES.map((t) => `alipay_cn.${t}` as cons
 export const CloudEventType = z.enum(CLOUD_EVENT_TYPES);
 export type CloudEventType = z.infer<typeof CloudEventType>;
 
+/** W3C trace context (version-traceId-parentId-flags): the CloudEvents distributed-tracing extension attribute. */
+export const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 export const PaymentEvent = z.object({
   specversion: z.literal('1.0'),
   id: z.string().regex(/^alipay-cn:.+\/\d+$/),
@@ -24,6 +27,8 @@ export const PaymentEvent = z.object({
   sequence: z.number().int().positive(),
   datacontenttype: z.literal('application/json'),
   data: PaymentView,
+  /** The span that published it, when the service traces (README "Traces"); absent otherwise. */
+  traceparent: z.string().regex(TRACEPARENT).optional(),
 });
 export type PaymentEvent = z.infer<typeof PaymentEvent>;
 

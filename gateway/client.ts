@@ -1,5 +1,6 @@
 // The merchant-side client of the acquiring gateway: signs each request, verifies each answer's
 // signature and shape, and turns transport failures into typed errors.
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { sign, verify } from './signing.js';
 import { GatewayRejectedError, GatewayUnknownOutcomeError, GatewayUnreachableError } from './errors.js';
@@ -19,8 +20,10 @@ export interface GatewayClientOptions {
   clientId: string;
   secret: string;
   timeoutMs: number;
-  /** Told of every call once it ends: which API, how, and how long it took (the worker's latency histogram). */
+  /** Told of every call once it ends: which API, how, and how long it took (the worker's latency histogram and log). */
   onCall?: (call: GatewayCall) => void;
+  /** A client span per call (`gateway PAY` ...), in the activity's trace; none when absent. */
+  tracer?: Tracer;
 }
 
 /** A gateway API by its name in API_PATHS. */
@@ -37,7 +40,12 @@ export interface GatewayCall {
   api: GatewayApi;
   outcome: GatewayOutcome;
   seconds: number;
+  /** Which order or refund it was about: the merchantTransId, or the refundRequestId (REFUND, REFUND DETAIL). */
+  ref: { merchantTransId: string } | { refundRequestId: string };
 }
+
+/** The APIs as the gateway's documentation names them (span names). */
+const API_NAMES: Record<GatewayApi, string> = { pay: 'PAY', detail: 'DETAIL', cancel: 'CANCEL', refund: 'REFUND', refundDetail: 'REFUND DETAIL' };
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
 /** The unknown outcomes that were "no answer within timeoutMs" (the call's `timeout` outcome). */
@@ -54,29 +62,50 @@ export class GatewayClient {
   constructor(private readonly opts: GatewayClientOptions) {}
 
   pay(req: PayRequest): Promise<PayResponse> {
-    return this.call('pay', req, PayResponse);
+    return this.call('pay', req, PayResponse, { merchantTransId: req.merchantTransId });
   }
 
   detail(merchantTransId: string): Promise<DetailResponse> {
-    return this.call('detail', { merchantTransId }, DetailResponse);
+    return this.call('detail', { merchantTransId }, DetailResponse, { merchantTransId });
   }
 
   cancel(merchantTransId: string): Promise<CancelResponse> {
-    return this.call('cancel', { merchantTransId }, CancelResponse);
+    return this.call('cancel', { merchantTransId }, CancelResponse, { merchantTransId });
   }
 
   /** REFUND: idempotent on req.refundRequestId, so an unknown outcome is retried with the same id. */
   refund(req: RefundRequest): Promise<RefundResponse> {
-    return this.call('refund', req, RefundResponse);
+    return this.call('refund', req, RefundResponse, { refundRequestId: req.refundRequestId });
   }
 
   /** REFUND DETAIL: the refund's current status; F REFUND_NOT_EXIST when the gateway never took it. */
   refundDetail(refundRequestId: string): Promise<RefundDetailResponse> {
-    return this.call('refundDetail', { refundRequestId }, RefundDetailResponse);
+    return this.call('refundDetail', { refundRequestId }, RefundDetailResponse, { refundRequestId });
   }
 
-  /** Every call passes here: timed, and its outcome told to onCall (never failing the call itself). */
-  private async call<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(api: GatewayApi, payload: unknown, schema: S): Promise<z.infer<S>> {
+  /** Every call passes here: traced, timed, and its outcome told to onCall (never failing the call itself). */
+  private call<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(api: GatewayApi, payload: unknown, schema: S, ref: GatewayCall['ref']): Promise<z.infer<S>> {
+    const tracer = this.opts.tracer;
+    if (!tracer) return this.timed(api, payload, schema, ref);
+    return tracer.startActiveSpan(`gateway ${API_NAMES[api]}`, { kind: SpanKind.CLIENT, attributes: { 'gateway.api': API_NAMES[api], ...ref } }, async (span) => {
+      try {
+        return await this.timed(api, payload, schema, ref, (outcome) => {
+          span.setAttribute('gateway.outcome', outcome);
+          if (outcome !== 'S' && outcome !== 'F') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        });
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async timed<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(
+    api: GatewayApi,
+    payload: unknown,
+    schema: S,
+    ref: GatewayCall['ref'],
+    ended?: (outcome: GatewayOutcome) => void,
+  ): Promise<z.infer<S>> {
     const started = performance.now();
     let outcome: GatewayOutcome = 'error';
     try {
@@ -87,10 +116,11 @@ export class GatewayClient {
       outcome = outcomeOf(err);
       throw err;
     } finally {
+      ended?.(outcome);
       try {
-        this.opts.onCall?.({ api, outcome, seconds: (performance.now() - started) / 1000 });
+        this.opts.onCall?.({ api, outcome, seconds: (performance.now() - started) / 1000, ref });
       } catch {
-        /* a metric must never fail a payment's call */
+        /* a metric or a log line must never fail a payment's call */
       }
     }
   }

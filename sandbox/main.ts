@@ -1,5 +1,6 @@
 // Runs the gateway sandbox standalone from the environment: `tsx sandbox/main.ts`.
 import { loadConfig } from '../config/config.js';
+import { loggerOptions, SERVICE_NAMES } from '../telemetry/logger.js';
 import { sandboxOptions } from './from-config.js';
 import { startSandbox } from './server.js';
 
@@ -9,7 +10,7 @@ if (config.UPSTREAM_BASE_URL) {
   console.error('UPSTREAM_BASE_URL is set: the gateway sandbox (and its control API) does not start next to a real gateway');
   process.exit(2);
 }
-const sandbox = await startSandbox({ ...sandboxOptions(config), logger: { level: config.LOG_LEVEL } });
+const sandbox = await startSandbox({ ...sandboxOptions(config), logger: loggerOptions(SERVICE_NAMES.sandbox, config.LOG_LEVEL) });
 sandbox.app.log.info({ url: sandbox.url }, 'gateway sandbox listening');
 
 let stopping = false;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { paymentUnavailableError } from '../api/temporal-errors.js';
 import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
+import { workflowSpanSinks } from '../worker/worker.js';
 
 const HISTORY = join(ROOT, 'docs', 'known-issues', 'sdk-nde-updates-after-wft-timeout.history.json');
 
@@ -16,7 +17,7 @@ describe('known SDK defect: updates in the task after a timed-out workflow task'
   it('still fails to replay with the nondeterminism error the note describes', async () => {
     const history = historyFromJSON(JSON.parse(readFileSync(HISTORY, 'utf8')));
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, 'known-issue'),
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, sinks: workflowSpanSinks() }, history, 'known-issue'),
     ).rejects.toThrow(/Update machine does not handle this event: HistoryEvent\(id: 18, UpsertWorkflowSearchAttributes\)/);
   });
 

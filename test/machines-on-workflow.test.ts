@@ -12,6 +12,7 @@ import { WORKFLOW_TYPE, stateQuery } from '../workflows/messages.js';
 import { journeyPaths, representativePaths } from './machines/events.js';
 import { PAY_CODE, cashierBody, uniqueId } from './support/service.js';
 import { planPath } from './support/workflow-driver.js';
+import { workflowSpanSinks } from '../worker/worker.js';
 import { validatePaymentRequest } from '../domain/payment-request.js';
 
 let env: TestWorkflowEnvironment;
@@ -59,6 +60,7 @@ describe.each(PRODUCTS)('%s paths on the real workflow', (product) => {
       namespace: env.namespace ?? 'default',
       taskQueue,
       workflowBundle: { codePath: inject('workflowBundlePath') },
+      sinks: workflowSpanSinks(),
       activities: run.activities,
     });
     await worker.runUntil(async () => {

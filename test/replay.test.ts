@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
+import { workflowSpanSinks } from '../worker/worker.js';
 
 const dir = join(ROOT, 'test', 'histories');
 const files = readdirSync(dir).filter((f) => f.endsWith('.json'));
@@ -18,7 +19,7 @@ describe('replay of recorded histories', () => {
   it.each(files)('%s replays without a determinism violation', async (file) => {
     const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
     await expect(
-      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') } }, history, file.replace(/\.json$/, '')),
+      Worker.runReplayHistory({ workflowBundle: { codePath: inject('workflowBundlePath') }, sinks: workflowSpanSinks() }, history, file.replace(/\.json$/, '')),
     ).resolves.toBeUndefined();
   });
 });

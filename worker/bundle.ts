@@ -11,6 +11,7 @@
 // - production mode: minified and tree-shaken (about a third smaller), with the inline source map
 //   the SDK needs to map workflow stack traces back to the sources.
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SOURCE_EXT } from '../config/project-root.js';
 
@@ -20,6 +21,14 @@ export const workflowsPath = here('workflows/index');
 
 /** Shared by every workflow of a worker: pure, no per-workflow state (see above). */
 export const PRELOADED_MODULES = ['xstate', here('machines/index'), here('workflows/view'), here('events/names')];
+
+/**
+ * In every workflow: OpenTelemetry's workflow interceptors (README "Traces"). They continue the
+ * trace the API's start or update carries in its headers, pass it on to activities, and hand their
+ * spans to the worker's `exporter` sink (worker/worker.ts), which drops them when tracing is off.
+ * They issue no commands, so histories recorded without them replay (test/replay.test.ts).
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
 
 type WebpackConfig = Parameters<NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>>[0];
 
@@ -36,5 +45,5 @@ const quiet = { info() {}, warn: console.warn, error: console.error, debug() {},
 
 /** The bundle the worker runs; built once by `npm run build` and by the tests' global setup. */
 export function bundleWorkflows(): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ workflowsPath, ...bundlerOptions, logger: quiet as never });
+  return bundleWorkflowCode({ workflowsPath, ...bundlerOptions, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, logger: quiet as never });
 }

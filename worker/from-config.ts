@@ -1,26 +1,35 @@
 // The worker as the config describes it: shared by worker/main.ts and `npm start`.
-import { DefaultLogger, Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
+import { Runtime, makeTelemetryFilterString, type MetricsExporterConfig } from '@temporalio/worker';
 import { BUSINESS_HISTOGRAM_BUCKETS } from '../activities/business-metrics.js';
 import { setFlagsFromString } from 'node:v8';
 import { endpoints, maxCachedWorkflows, type Config } from '../config/config.js';
 import { natsOptions, temporalOptions } from '../config/connections.js';
+import { createLogger, SERVICE_NAMES, type Logger } from '../telemetry/logger.js';
+import { tracingFromConfig } from '../telemetry/tracing.js';
+import { runtimeLogger } from './runtime-logger.js';
 import { startWorker, type RunningWorker } from './worker.js';
 
 const TEMPORAL_LEVELS = { fatal: 'ERROR', error: 'ERROR', warn: 'WARN', info: 'INFO', debug: 'DEBUG', trace: 'TRACE', silent: 'ERROR' } as const;
 
 let runtimeInstalled = false;
+/** The worker process's logger: the one format (telemetry/logger.ts) at LOG_LEVEL. */
+export function workerLogger(config: Pick<Config, 'LOG_LEVEL'>): Logger {
+  return createLogger(SERVICE_NAMES.worker, config.LOG_LEVEL);
+}
+
 /**
- * The SDK's own logs follow LOG_LEVEL (the core's at WARN at most, they are chatty); its metrics
- * and the business histograms go to a Prometheus endpoint on WORKER_METRICS_PORT (0: none).
+ * The SDK's own logs, the workflows' and the activities' go to `logger` at LOG_LEVEL (the core's at
+ * WARN at most, they are chatty); its metrics and the business histograms go to a Prometheus
+ * endpoint on WORKER_METRICS_PORT (0: none).
  */
-export function installRuntime(config: Config): void {
+export function installRuntime(config: Config, logger: Logger): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   const level = TEMPORAL_LEVELS[config.LOG_LEVEL];
   const metrics = workerMetricsExporter(config);
   try {
     Runtime.install({
-      logger: new DefaultLogger(level),
+      logger: runtimeLogger(logger, level),
       telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} }, ...(metrics && { metrics }) },
     });
   } catch (err) {
@@ -59,8 +68,8 @@ export function boundWorkflowHeap(config: Pick<Config, 'WORKER_CACHE_MEMORY_MB'>
   setFlagsFromString(`--max-old-space-size=${config.WORKER_CACHE_MEMORY_MB}`);
 }
 
-export function workerFromConfig(config: Config): Promise<RunningWorker> {
-  installRuntime(config);
+export function workerFromConfig(config: Config, logger: Logger): Promise<RunningWorker> {
+  installRuntime(config, logger);
   const e = endpoints(config);
   return startWorker({
     temporalAddress: e.temporalAddress,
@@ -72,5 +81,6 @@ export function workerFromConfig(config: Config): Promise<RunningWorker> {
     gateway: { baseUrl: e.upstreamBaseUrl, clientId: config.GATEWAY_CLIENT_ID, secret: config.GATEWAY_SECRET, timeoutMs: config.GATEWAY_TIMEOUT_MS },
     notifyUrl: e.notifyUrl,
     eventsMaxAgeMs: config.EVENTS_MAX_AGE_DAYS * 24 * 3_600_000,
+    tracing: tracingFromConfig(config, SERVICE_NAMES.worker),
   });
 }

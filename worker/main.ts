@@ -3,7 +3,8 @@
 // `npm start` runs beside its API, and docker-compose's worker. Any number of them may poll the one
 // task queue; each payment is on one of them at a time and moves to another if that one dies.
 import { ConfigError, loadConfig } from '../config/config.js';
-import { boundWorkflowHeap, workerFromConfig, workerMetricsAddress } from './from-config.js';
+import { alwaysWritten } from '../telemetry/logger.js';
+import { boundWorkflowHeap, workerFromConfig, workerLogger, workerMetricsAddress } from './from-config.js';
 import { WORKER_READY_LINE } from './worker.js';
 
 let config: ReturnType<typeof loadConfig>;
@@ -15,10 +16,14 @@ try {
   process.exit(2);
 }
 const started = Date.now();
+const logger = workerLogger(config);
 boundWorkflowHeap(config);
-const worker = await workerFromConfig(config);
+const worker = await workerFromConfig(config, logger);
 const metricsAddress = workerMetricsAddress(config);
-const metrics = metricsAddress ? `metrics at http://${metricsAddress}/metrics` : 'no metrics endpoint';
-console.error(`${WORKER_READY_LINE} ${worker.worker.options.taskQueue} (pid ${process.pid}, ready in ${Date.now() - started} ms, ${worker.bundle}, ${metrics})`);
+// Written whatever LOG_LEVEL says: `npm start`, the bench and the chaos run wait for this line.
+alwaysWritten(logger).info(
+  { taskQueue: worker.worker.options.taskQueue, readyMs: Date.now() - started, bundle: worker.bundle, metrics: metricsAddress ? `http://${metricsAddress}/metrics` : null },
+  `${WORKER_READY_LINE} ${worker.worker.options.taskQueue}`,
+);
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void worker.stop().then(() => process.exit(0)));
 await worker.run;

@@ -1,5 +1,10 @@
 // Builds the worker: activities from their clients, the workflow bundle, the contract task queue.
-import { NativeConnection, Runtime, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
+import { NativeConnection, Runtime, Worker, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
 import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -9,8 +14,10 @@ import { RECONNECT_FOREVER, type TemporalConnectOptions } from '../config/connec
 import { SOURCE_EXT } from '../config/project-root.js';
 import { ensureStream } from '../events/stream.js';
 import { GatewayClient } from '../gateway/client.js';
+import { DROP_SPANS, type Tracing } from '../telemetry/tracing.js';
+import { logGatewayCall } from '../activities/gateway-log.js';
 import { TASK_QUEUE } from '../workflows/messages.js';
-import { bundlerOptions, workflowsPath } from './bundle.js';
+import { bundlerOptions, WORKFLOW_INTERCEPTOR_MODULES, workflowsPath } from './bundle.js';
 
 export interface WorkerOptions {
   temporalAddress: string;
@@ -34,6 +41,8 @@ export interface WorkerOptions {
   taskQueue?: string;
   /** How long the stream keeps events (EVENTS_MAX_AGE_DAYS); events/stream.ts's default when absent. */
   eventsMaxAgeMs?: number;
+  /** Spans for workflows, activities and gateway calls (telemetry/tracing.ts); none when absent. */
+  tracing?: Tracing | null;
 }
 
 export interface RunningWorker {
@@ -51,6 +60,8 @@ export const WORKER_READY_LINE = 'worker running on task queue';
 /** Written by `npm run build` (scripts/bundle-workflows.ts); exists only beside the compiled code. */
 export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
 
+const BUNDLED_AT_START = 'bundled at start';
+
 function workflowCode(
   given: WorkflowBundleOption | undefined,
 ): { option: { workflowBundle: WorkflowBundleOption } | { workflowsPath: string; bundlerOptions: typeof bundlerOptions }; bundle: string } {
@@ -58,7 +69,7 @@ function workflowCode(
   if (SOURCE_EXT === '.js' && existsSync(prebuiltBundlePath)) {
     return { option: { workflowBundle: { codePath: prebuiltBundlePath } }, bundle: `prebuilt bundle ${prebuiltBundlePath}` };
   }
-  return { option: { workflowsPath, bundlerOptions }, bundle: 'bundled at start' };
+  return { option: { workflowsPath, bundlerOptions }, bundle: BUNDLED_AT_START };
 }
 
 /** Whether the connection is up, kept current from its status events. */
@@ -73,6 +84,28 @@ function followStatus(nats: NatsConnection): () => boolean {
   return () => up && !nats.isClosed();
 }
 
+/**
+ * The sink the workflows' spans (made in the sandbox by the bundle's tracing interceptors,
+ * worker/bundle.ts) leave through: to the tracing's processor, or dropped when tracing is off.
+ * Every worker running the bundle registers it (the test harnesses too).
+ */
+export function workflowSpanSinks(tracing: Tracing | null = null) {
+  const to = tracing ?? DROP_SPANS;
+  return { exporter: makeWorkflowExporter(to.spanProcessor, to.resource) };
+}
+
+/** Each activity runs in a span continuing its workflow's, and its log lines carry the trace ids. */
+function activityTracing(tracing: Tracing): WorkerInterceptors {
+  return {
+    activity: [
+      (ctx) => ({
+        inbound: new OpenTelemetryActivityInboundInterceptor(ctx, { tracer: tracing.tracer }),
+        outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+      }),
+    ],
+  };
+}
+
 export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   const nats = await connect({ ...RECONNECT_FOREVER, ...opts.nats, servers: opts.natsUrl, name: 'alipay-cn-worker' });
   await ensureStream(await nats.jetstreamManager(), opts.eventsMaxAgeMs);
@@ -81,12 +114,23 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
   // The business histograms go through the SDK runtime's meter, to its Prometheus exporter when one
   // is installed (worker/from-config.ts installRuntime, WORKER_METRICS_PORT); else nowhere.
   const metrics = businessMetrics(Runtime.instance().metricMeter);
-  const gateway = new GatewayClient({ ...opts.gateway, onCall: metrics.gatewayCall });
+  const tracing = opts.tracing ?? null;
+  const gateway = new GatewayClient({
+    ...opts.gateway,
+    ...(tracing && { tracer: tracing.tracer }),
+    onCall: (call) => {
+      metrics.gatewayCall(call);
+      logGatewayCall(call);
+    },
+  });
   const worker = await Worker.create({
     connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
+    // Bundled at start, the workflow interceptors are named here; a prebuilt bundle has them inside.
+    interceptors: { ...(tracing && activityTracing(tracing)), ...(code.bundle === BUNDLED_AT_START && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
+    sinks: workflowSpanSinks(tracing),
     activities: createActivities({ gateway, js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats), metrics }),
     ...code.option,
   });
@@ -101,6 +145,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
       await run;
       await connection.close();
       await nats.drain();
+      await tracing?.forceFlush();
     },
   };
 }

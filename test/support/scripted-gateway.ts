@@ -13,6 +13,7 @@ import type { TransStatus } from '../../gateway/wire.js';
 import type { DetailOutcome, PayOutcome, PaymentStatus } from '../../machines/types.js';
 import { WORKFLOW_TYPE, notificationSignal, stateQuery } from '../../workflows/messages.js';
 import { timeSkippingEnv } from './time-skipping.js';
+import { workflowSpanSinks } from '../../worker/worker.js';
 import { PAYMENT_CODE_DEFAULTS } from '../../machines/payment-code.js';
 import { PAY_CODE, cashierBody, testApiOptions, uniqueId } from './service.js';
 
@@ -64,7 +65,7 @@ export function scriptedGateway() {
 
   beforeAll(async () => {
     env = await timeSkippingEnv();
-    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, activities });
+    worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: { codePath: inject('workflowBundlePath') }, sinks: workflowSpanSinks(), activities });
     running = worker.run();
   });
   afterAll(async () => {
