@@ -602,6 +602,8 @@ export function openApiDocument(): OpenApiDocument {
         '**Errors.** Every error answer is `{"error":{"code":"UPPER_SNAKE","message":"…","details":[{"path":"a.b","message":"…"}]}}` (the Error schema); each operation lists the codes it can answer. A path that names no route answers 404 NOT_FOUND in the same shape.',
         '',
         '**Idempotency.** `merchantTransId` (payments) and `refundId` (refunds) are idempotency keys: repeat a request after a timeout or a 503 with the same body and it is answered once.',
+        '',
+        "**Request ids and traces.** Every answer carries `X-Request-Id`: the caller's own when it sent one of 1 to 128 characters of `A-Z a-z 0-9 . _ : / -`, a new UUID otherwise; the service's log line for the request carries it as `requestId`. A caller that sends a W3C `traceparent` has the payment's spans (API, workflow, activities, gateway calls) and its events' `traceparent` continue that trace, when the service exports traces (OTEL_EXPORTER_OTLP_ENDPOINT).",
       ].join('\n'),
     },
     tags: [
