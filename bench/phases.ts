@@ -2,9 +2,9 @@
 // POST → shopper pays → payment.succeeded), and the footprint steps (open payments and leave them
 // PENDING; pay, refund and query some of them at random).
 import { performance } from 'node:perf_hooks';
+import type { MerchantClient } from '../client/index.js';
 import { summary, type Summary } from './stats.js';
-import { request } from '../chaos/http.js';
-import type { Target } from './targets.js';
+import { failureDetail, type Target } from './targets.js';
 
 export interface Failure {
   merchantTransId: string;
@@ -101,18 +101,21 @@ export async function payOpen(t: Target, open: { merchantTransId: string; paymen
   return { paid: ms.length, payToSucceededMs: summary(ms), failures };
 }
 
-/** A partial refund of each: POST …/refunds (202), then refund.succeeded on the stream. */
-export async function refundSome(t: Target, apiUrl: string, apiKey: string, paid: { merchantTransId: string; paymentId: string }[], c: number, timeoutMs: number) {
+/** A partial refund of each through the merchant client: POST …/refunds, then refund.succeeded on the stream. */
+export async function refundSome(t: Target, merchant: MerchantClient, paid: { merchantTransId: string; paymentId: string }[], c: number, timeoutMs: number) {
   const failures: Failure[] = [];
   const post: number[] = [];
   const e2e: number[] = [];
   await inLanes(paid, c, async (p) => {
     const started = performance.now();
-    const res = await request('POST', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}/refunds`, {
-      body: { refundId: `r-${p.merchantTransId}`, amount: { currency: 'CNY', value: 100 } },
-      headers: { authorization: `Bearer ${apiKey}` },
-    });
-    if (res.status !== 202) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund', detail: `${res.status} ${res.error ?? JSON.stringify(res.body).slice(0, 200)}` });
+    const refundId = `r-${p.merchantTransId}`;
+    try {
+      const refund = await merchant.refund(p.paymentId, { refundId, amount: { currency: 'CNY', value: 100 } });
+      // A new refund answers PENDING (a repeat answers as it is now; every refundId here is new).
+      if (refund.refundId !== refundId || refund.status !== 'PENDING') return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund', detail: `answered refund ${refund.refundId} ${refund.status}` });
+    } catch (err) {
+      return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund', detail: failureDetail(err) });
+    }
     post.push(performance.now() - started);
     const at = await t.arrival(p.paymentId, 'refund.succeeded', started + timeoutMs);
     if (at === null) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'refund.succeeded', detail: 'not on the stream in time' });
@@ -121,14 +124,18 @@ export async function refundSome(t: Target, apiUrl: string, apiKey: string, paid
   return { refunded: e2e.length, postMs: summary(post), postToRefundSucceededMs: summary(e2e), failures };
 }
 
-/** GET /v1/payments/{id} for each: the workflow's query, answered from cache or after a replay. */
-export async function querySome(apiUrl: string, apiKey: string, open: { merchantTransId: string; paymentId: string }[], c: number) {
+/** GET /v1/payments/{id} for each (the merchant client's getPayment): the workflow's query, answered from cache or after a replay. */
+export async function querySome(merchant: MerchantClient, open: { merchantTransId: string; paymentId: string }[], c: number) {
   const failures: Failure[] = [];
   const ms: number[] = [];
   await inLanes(open, c, async (p) => {
     const started = performance.now();
-    const res = await request('GET', `${apiUrl}/v1/payments/${encodeURIComponent(p.paymentId)}`, { headers: { authorization: `Bearer ${apiKey}` } });
-    if (res.status !== 200 || res.body?.paymentId !== p.paymentId) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'query', detail: `${res.status}` });
+    try {
+      const view = await merchant.getPayment(p.paymentId);
+      if (view.paymentId !== p.paymentId) return void failures.push({ merchantTransId: p.merchantTransId, stage: 'query', detail: `answered ${view.paymentId}` });
+    } catch (err) {
+      return void failures.push({ merchantTransId: p.merchantTransId, stage: 'query', detail: failureDetail(err) });
+    }
     ms.push(performance.now() - started);
   });
   return { answered: ms.length, ms: summary(ms), failures };

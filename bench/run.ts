@@ -26,7 +26,7 @@ import { OptionError, parseOptions, type Options } from './options.js';
 import { openPending, payOpen, pick, querySome, refundSome, throughput, type Failure, type ThroughputResult } from './phases.js';
 import { startStack, type Stack } from './stack.js';
 import { cpuMeter, median, round, rssMb, rssPeak } from './stats.js';
-import { bareTarget, serviceTarget, type Target } from './targets.js';
+import { bareTarget, benchMerchant, serviceTarget, type Target } from './targets.js';
 
 const RESULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'results', 'latest.json');
 const say = (line: string) => console.log(`[bench] ${line}`);
@@ -51,7 +51,9 @@ async function main(options: Options): Promise<number> {
     const connection = await Connection.connect({ address: stack.temporalAddress });
     stops.push(() => connection.close());
     const client = new Client({ connection });
-    const service = await serviceTarget(stack, nc);
+    // The service is driven as a merchant drives it: through the typed client (client/).
+    const merchant = benchMerchant(stack);
+    const service = await serviceTarget(stack, nc, merchant);
     const bare = await bareTarget(stack, nc);
     stops.push(() => service.stop(), () => bare.stop());
     const processesOf = (t: Target): Record<string, number> =>
@@ -174,8 +176,8 @@ async function main(options: Options): Promise<number> {
       say(`footprint: ${open.length} open, worker RSS ${rssOpen} MB; paying 1000, refunding 100, querying 1000 at random`);
       const toPay = pick(open, Math.min(1000, open.length));
       const paid = await payOpen(service, toPay, c, options.timeoutMs);
-      const refunded = await refundSome(service, stack.apiUrl, stack.apiKey, pick(toPay, Math.min(100, toPay.length)), c, options.timeoutMs);
-      const queried = await querySome(stack.apiUrl, stack.apiKey, pick(open, Math.min(1000, open.length)), c);
+      const refunded = await refundSome(service, merchant, pick(toPay, Math.min(100, toPay.length)), c, options.timeoutMs);
+      const queried = await querySome(merchant, pick(open, Math.min(1000, open.length)), c);
       failures.push(...paid.failures, ...refunded.failures, ...queried.failures);
       footprint = {
         cacheBound,

@@ -1,11 +1,13 @@
 // The two things the bench drives, behind one shape: create a CASHIER_PAYMENT over HTTP, let the
 // shopper pay it in the sandbox, and learn when its `payment.succeeded` is on the stream. The
-// service is reached through its contract (POST /v1/payments with the merchant key, events on
-// ALIPAY_CN_PAYMENTS validated with the exported schema); the bare reference through its own route
-// and stream. One consumer per stream for the whole run files each outcome by payment id.
+// service is reached as a merchant reaches it: through the typed client (client/, MerchantClient
+// with the merchant key) and its events on ALIPAY_CN_PAYMENTS validated with the exported schema;
+// the bare reference through its own route and stream. One consumer per stream for the whole run
+// files each outcome by payment id.
 import type { ConsumerMessages, NatsConnection } from 'nats';
 import { performance } from 'node:perf_hooks';
-import { request, type Answer } from '../chaos/http.js';
+import { request } from '../chaos/http.js';
+import { MerchantClient, PaymentApiError, type CreatePaymentRequest } from '../client/index.js';
 import { cashierBody } from '../domain/example-requests.js';
 import { PaymentEvent, STREAM_NAME, SUBJECT_PREFIX } from '../events/schema.js';
 import { BARE_STREAM, BARE_SUBJECT_PREFIX } from './bare/activities.js';
@@ -81,12 +83,36 @@ class Arrivals {
 
 const FINAL_TYPES = ['payment.succeeded', 'payment.failed', 'payment.expired', 'payment.cancelled'] as const;
 
+/** Creates the payment: its id, or why it was not created. */
+type Post = (merchantTransId: string) => Promise<{ paymentId: string } | { detail: string }>;
+
+/** How long the bench waits for any one answer of the API. */
+const ANSWER_TIMEOUT_MS = 30_000;
+
+/**
+ * The merchant client the bench uses for the service: the stack's API and key; every request
+ * bounded by ANSWER_TIMEOUT_MS. No retries: a payment whose call failed is counted as a failure
+ * (as each answer was before the client), not hidden in its latency, so each payment costs the
+ * same round trips as any merchant's first attempt.
+ */
+export function benchMerchant(stack: Pick<Stack, 'apiUrl' | 'apiKey'>): MerchantClient {
+  return new MerchantClient({
+    baseUrl: stack.apiUrl,
+    apiKey: stack.apiKey,
+    retries: 0,
+    fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(ANSWER_TIMEOUT_MS) }),
+  });
+}
+
+/** A failed client call, for a Failure's detail. */
+export const failureDetail = (err: unknown) =>
+  err instanceof PaymentApiError ? `${err.status} ${err.code}: ${err.message}`.slice(0, 240) : String((err as Error)?.message ?? err).slice(0, 240);
+
 async function target(
   name: Target['name'],
   stack: Stack,
   nc: NatsConnection,
-  post: (merchantTransId: string) => Promise<Answer>,
-  created: (res: Answer) => string | null,
+  post: Post,
   stream: { name: string; subjects: string; read: (msg: { subject: string; json(): unknown }) => { paymentId: string; type: string } | null },
 ): Promise<Target> {
   const arrivals = new Arrivals();
@@ -96,9 +122,8 @@ async function target(
     async create(merchantTransId) {
       const started = performance.now();
       const res = await post(merchantTransId);
-      const paymentId = created(res);
-      if (paymentId === null) return { ok: false, detail: `${res.status} ${res.error ?? JSON.stringify(res.body).slice(0, 200)}` };
-      return { ok: true, paymentId, ms: performance.now() - started };
+      if ('detail' in res) return { ok: false, detail: res.detail };
+      return { ok: true, paymentId: res.paymentId, ms: performance.now() - started };
     },
     pay: async (merchantTransId) => (await request('POST', `${stack.sandboxUrl}/sandbox/payments/${merchantTransId}/pay`)).status,
     async outcome(paymentId, deadline) {
@@ -112,13 +137,24 @@ async function target(
   };
 }
 
-export function serviceTarget(stack: Stack, nc: NatsConnection): Promise<Target> {
+/** The service, created through `merchant` (benchMerchant): one POST /v1/payments per payment. */
+export function serviceTarget(stack: Stack, nc: NatsConnection, merchant: MerchantClient): Promise<Target> {
   return target(
     'service',
     stack,
     nc,
-    (id) => request('POST', `${stack.apiUrl}/v1/payments`, { body: cashierBody(id), headers: { authorization: `Bearer ${stack.apiKey}` }, timeoutMs: 30_000 }),
-    (res) => (res.status === 201 && res.body?.status === 'PENDING' && res.body?.payAction?.redirectUrl ? res.body.paymentId : null),
+    async (id) => {
+      try {
+        // Each merchantTransId is new and nothing is retried: the answer is this payment, PENDING
+        // with the cashier's redirect URL (the PAY update of the create answered).
+        const view = await merchant.createPayment(cashierBody(id) as CreatePaymentRequest);
+        const payAction = view.payAction;
+        if (view.merchantTransId === id && view.status === 'PENDING' && payAction && 'redirectUrl' in payAction && payAction.redirectUrl) return { paymentId: view.paymentId };
+        return { detail: `answered ${view.merchantTransId} ${view.status}, payAction ${JSON.stringify(view.payAction)}`.slice(0, 240) };
+      } catch (err) {
+        return { detail: failureDetail(err) };
+      }
+    },
     {
       name: STREAM_NAME,
       subjects: `${SUBJECT_PREFIX}.>`,
@@ -135,8 +171,10 @@ export function bareTarget(stack: Stack, nc: NatsConnection): Promise<Target> {
     'bare',
     stack,
     nc,
-    (id) => request('POST', `${stack.bareUrl}/bare/payments`, { body: cashierBody(id), timeoutMs: 30_000 }),
-    (res) => (res.status === 201 && res.body?.payAction ? res.body.paymentId : null),
+    async (id) => {
+      const res = await request('POST', `${stack.bareUrl}/bare/payments`, { body: cashierBody(id), timeoutMs: ANSWER_TIMEOUT_MS });
+      return res.status === 201 && res.body?.payAction ? { paymentId: res.body.paymentId as string } : { detail: `${res.status} ${res.error ?? JSON.stringify(res.body).slice(0, 200)}` };
+    },
     {
       name: BARE_STREAM,
       subjects: `${BARE_SUBJECT_PREFIX}.>`,
