@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PaymentView } from '../domain/payment-view.js';
 import { searchAttributes } from '../workflows/messages.js';
-import { cashierBody, eventsUntil, http, startService, uniqueId, type TestService } from './support/service.js';
+import { cashierBody, eventsUntil, http, paymentRequest, startService, uniqueId, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -40,9 +40,8 @@ describe('CASHIER_PAYMENT', () => {
     expect(events.map((e) => e.id)).toEqual([`${view.paymentId}/1`, `${view.paymentId}/2`]);
     expect(events[1].data).toMatchObject({ status: 'SUCCEEDED', amount: { currency: 'CNY', value: 1000 } });
 
-    const got = await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(view.paymentId)}`);
-    expect(got.status).toBe(200);
-    expect(got.body).toMatchObject({ status: 'SUCCEEDED', machineState: 'succeeded', allowed: { refundableAmount: { value: 1000 } } });
+    const got = await svc.client.getPayment(view.paymentId); // GET answers 200 or throws
+    expect(got).toMatchObject({ status: 'SUCCEEDED', machineState: 'succeeded', allowed: { refundableAmount: { value: 1000 } } });
 
     const described = await svc.api.client.workflow.getHandle(view.paymentId).describe();
     expect(described.typedSearchAttributes.get(searchAttributes.status)).toBe('SUCCEEDED');
@@ -64,21 +63,21 @@ describe('CASHIER_PAYMENT', () => {
 
   it('ends FAILED when the shopper declines', async () => {
     const id = uniqueId('decline');
-    const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+    const created = await svc.client.createPayment(paymentRequest(id));
     await shopper('decline', id);
-    const events = await eventsUntil(svc.nats, created.body.paymentId, 'payment.failed');
+    const events = await eventsUntil(svc.nats, created.paymentId, 'payment.failed');
     expect(events.at(-1)?.data).toMatchObject({ status: 'FAILED', failure: { code: 'PAYMENT_FAILED' } });
   });
 
   it('acknowledges a duplicate notification without a second event', async () => {
     const id = uniqueId('dup');
     await http('PUT', `${svc.sandboxUrl}/sandbox/faults`, { duplicateNotifications: 1 });
-    const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+    const created = await svc.client.createPayment(paymentRequest(id));
     await shopper('pay', id);
-    await eventsUntil(svc.nats, created.body.paymentId, 'payment.succeeded');
+    await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded');
     // Wait until the sandbox has delivered the duplicate, then make sure nothing followed.
     await expect.poll(async () => JSON.stringify((await http('GET', `${svc.sandboxUrl}/sandbox/payments/${id}`)).body).match(/"acked":\s*true/g)?.length ?? 0, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-    const all = await eventsUntil(svc.nats, created.body.paymentId, 'payment.succeeded');
+    const all = await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded');
     expect(all.map((e) => e.sequence)).toEqual([1, 2]);
   });
 
@@ -111,10 +110,10 @@ describe('CASHIER_PAYMENT', () => {
 
   it('keeps polling through DETAIL failures and never ends in a wrong state', async () => {
     const id = uniqueId('detail-faults');
-    const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
+    const created = await svc.client.createPayment(paymentRequest(id));
     await http('PUT', `${svc.sandboxUrl}/sandbox/faults`, { dropNotifications: 1, failNext: { detail: 3, mode: 'unknown' } });
     await shopper('pay', id);
-    const events = await eventsUntil(svc.nats, created.body.paymentId, 'payment.succeeded');
+    const events = await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded');
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.succeeded']);
   });
 

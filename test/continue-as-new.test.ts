@@ -1,7 +1,7 @@
 // A payment that lives long (many refunds) continues as new before its history grows large,
 // carrying its whole state: amounts stay exact, event numbering has no gap, requests keep working.
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { eventsUntil, http, paymentRequest, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
 
 let svc: TestService;
 beforeAll(async () => {
@@ -12,8 +12,8 @@ afterAll(async () => svc?.stop());
 it('continues as new after many refunds, keeping refunds, amounts, idempotency and the event sequence', async () => {
   const shopper = shopperOf(svc);
   const id = uniqueId('can');
-  const created = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id, { amount: { currency: 'CNY', value: 2000 } }));
-  const paymentId = created.body.paymentId as string;
+  const created = await svc.client.createPayment(paymentRequest(id, { amount: { currency: 'CNY', value: 2000 } }));
+  const paymentId = created.paymentId;
   await shopper.act('pay', id);
   await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
   const handle = svc.api.client.workflow.getHandle(paymentId);
@@ -30,11 +30,10 @@ it('continues as new after many refunds, keeping refunds, amounts, idempotency a
 
   const latestRun = (await handle.describe()).runId;
   expect(latestRun).not.toBe(firstRun);
-  const view = (await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`)).body;
-  expect(view, JSON.stringify(view.refunds.map((r: { refundId: string }) => r.refundId))).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 1500 }, allowed: { refundableAmount: { value: 500 } } });
+  const view = await svc.client.getPayment(paymentId);
+  expect(view, JSON.stringify(view.refunds.map((r) => r.refundId))).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 1500 }, allowed: { refundableAmount: { value: 500 } } });
   expect(view.refunds).toHaveLength(15);
   // The carried state still guards: the same refundId answers the same refund, and no overdraft.
   expect((await http('POST', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}/refunds`, { refundId: 'r-3', amount: { currency: 'CNY', value: 100 } })).status).toBe(200);
-  const over = await http('POST', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}/refunds`, { refundId: 'r-16', amount: { currency: 'CNY', value: 501 } });
-  expect(over.body.error.code).toBe('REFUND_EXCEEDS_REMAINING');
+  await expect(svc.client.refund(paymentId, { refundId: 'r-16', amount: { currency: 'CNY', value: 501 } })).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REMAINING' });
 });

@@ -22,8 +22,8 @@ describe('ENTRY_CODE', () => {
     const described = await svc.api.client.workflow.getHandle(paymentId).describe();
     expect(described.typedSearchAttributes.get(searchAttributes.product)).toBe('ENTRY_CODE');
     expect(described.typedSearchAttributes.get(searchAttributes.status)).toBe('SUCCEEDED');
-    const view = await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`);
-    expect(view.body.status).toBe('SUCCEEDED');
+    const view = await svc.client.getPayment(paymentId);
+    expect(view.status).toBe('SUCCEEDED');
   });
 
   it('publishes payment.failed for a failed entry-code payment', async () => {

@@ -71,7 +71,7 @@ describe.each(PRODUCTS)('%s under faults', (product) => {
     const { types, sequences } = await finalEvents(paymentId);
     expect(types).toEqual(EXPECTED[product]);
     expect(sequences).toEqual(EXPECTED[product].map((_, i) => i + 1));
-    const view = await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`);
-    expect(view.body).toMatchObject({ status: 'SUCCEEDED', amount: { currency: 'CNY', value: 1000 } });
+    const view = await svc.client.getPayment(paymentId);
+    expect(view).toMatchObject({ status: 'SUCCEEDED', amount: { currency: 'CNY', value: 1000 } });
   });
 });

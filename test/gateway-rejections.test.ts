@@ -26,7 +26,7 @@ describe('gateway rejections', () => {
     expect(asked.status).toBe(202);
     const events = await eventsUntil(svc.nats, paymentId, 'refund.failed');
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.succeeded', 'alipay_cn.refund.failed']);
-    const view = (await http('GET', url(paymentId))).body;
+    const view = await svc.client.getPayment(paymentId);
     expect(view.refunds).toEqual([expect.objectContaining({ refundId: 'r-1', status: 'FAILED', failure: expect.objectContaining({ code: 'PARAM_ILLEGAL' }) })]);
     expect(view.allowed.refundableAmount.value).toBe(1000);
     expect((await shopper.order(id)).refunds).toEqual([]);
@@ -38,14 +38,12 @@ describe('gateway rejections', () => {
   it('a rejected CANCEL answers the merchant 409 CANCEL_REFUSED and leaves the payment as it was', async () => {
     const { id, paymentId } = await paidPayment();
     await rejectNext('cancel');
-    const refused = await http('POST', url(paymentId, '/cancel'));
-    expect(refused.status).toBe(409);
-    expect(refused.body.error).toMatchObject({ code: 'CANCEL_REFUSED', message: expect.stringMatching(/PARAM_ILLEGAL/) });
-    const view = (await http('GET', url(paymentId))).body;
+    await expect(svc.client.cancel(paymentId)).rejects.toMatchObject({ status: 409, code: 'CANCEL_REFUSED', message: expect.stringMatching(/PARAM_ILLEGAL/) });
+    const view = await svc.client.getPayment(paymentId);
     expect(view.status).toBe('SUCCEEDED');
     expect((await shopper.order(id)).status).toBe('SUCCESS');
     // The refusal is not sticky: a second cancel goes through.
-    expect((await http('POST', url(paymentId, '/cancel'))).status).toBe(200);
+    expect((await svc.client.cancel(paymentId)).status).toBe('CANCELLED'); // 200 with the view, or it throws
     await eventsUntil(svc.nats, paymentId, 'payment.cancelled');
   });
 
@@ -58,7 +56,7 @@ describe('gateway rejections', () => {
     await shopper.faults({ dropNotifications: 1, failNext: { detail: 100_000, mode: 'reject' } });
     await shopper.act('pay', id);
     await expect.poll(async () => (await rejectedDetails(res.body.paymentId)).length, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
-    expect((await http('GET', url(res.body.paymentId))).body.status).toBe('PENDING');
+    expect((await svc.client.getPayment(res.body.paymentId)).status).toBe('PENDING');
     await shopper.faults({ dropNotifications: 1 });
     const events = await eventsUntil(svc.nats, res.body.paymentId, 'payment.succeeded');
     expect(events.map((e) => e.sequence)).toEqual([1, 2]);
@@ -72,7 +70,7 @@ describe('gateway rejections', () => {
     await shopper.faults({ failNext: { detail: 100_000, mode: 'reject' } });
     const expiryRejections = async () => (await rejectedDetails(res.body.paymentId)).filter((d) => d.purpose === 'expiry').length;
     await expect.poll(expiryRejections, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
-    expect((await http('GET', url(res.body.paymentId))).body.machineState).toBe('expiring');
+    expect((await svc.client.getPayment(res.body.paymentId)).machineState).toBe('expiring');
     await shopper.reset();
     const events = await eventsUntil(svc.nats, res.body.paymentId, 'payment.expired');
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.payment.pending', 'alipay_cn.payment.expired']);

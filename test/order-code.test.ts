@@ -1,6 +1,6 @@
 // ORDER_CODE end to end: a one-time QR code per transaction, scanned by the shopper.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { cashierBody, eventsUntil, http, paymentRequest, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
 
 let svc: TestService;
 let shopper: ReturnType<typeof shopperOf>;
@@ -12,6 +12,8 @@ afterAll(async () => svc?.stop());
 afterEach(async () => shopper.reset());
 
 const body = (id: string, overrides: Record<string, unknown> = {}) => cashierBody(id, { product: 'ORDER_CODE', ...overrides });
+/** The same request, for the merchant client. */
+const order = (id: string) => paymentRequest(id, { product: 'ORDER_CODE' });
 
 describe('ORDER_CODE', () => {
   it('returns a QR code, and the shopper scanning and paying it makes the payment SUCCEEDED', async () => {
@@ -37,14 +39,14 @@ describe('ORDER_CODE', () => {
 
   it('ends FAILED when the shopper declines, and by DETAIL when the notification is lost', async () => {
     const declined = uniqueId('oc-decline');
-    const d = await http('POST', `${svc.apiUrl}/v1/payments`, body(declined));
+    const d = await svc.client.createPayment(order(declined));
     await shopper.act('decline', declined);
-    await eventsUntil(svc.nats, d.body.paymentId, 'payment.failed');
+    await eventsUntil(svc.nats, d.paymentId, 'payment.failed');
 
     await shopper.faults({ dropNotifications: 1 });
     const lost = uniqueId('oc-lost');
-    const l = await http('POST', `${svc.apiUrl}/v1/payments`, body(lost));
+    const l = await svc.client.createPayment(order(lost));
     await shopper.act('pay', lost);
-    await eventsUntil(svc.nats, l.body.paymentId, 'payment.succeeded');
+    await eventsUntil(svc.nats, l.paymentId, 'payment.succeeded');
   });
 });

@@ -1,7 +1,7 @@
 // PAYMENT_CODE end to end: the merchant scans the shopper's code; PAY answers SUCCESS at once,
 // FAIL, or PENDING while the shopper confirms. A payment that never completes is reversed.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PAY_CODE, cashierBody, eventsUntil, http, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
+import { PAY_CODE, cashierBody, eventsUntil, http, paymentRequest, shopperOf, startService, uniqueId, type TestService } from './support/service.js';
 
 let svc: TestService;
 let shopper: ReturnType<typeof shopperOf>;
@@ -13,6 +13,8 @@ afterAll(async () => svc?.stop());
 afterEach(async () => shopper.reset());
 
 const body = (id: string) => cashierBody(id, { product: 'PAYMENT_CODE', payCodeValue: PAY_CODE });
+/** The same request, made with the merchant client. */
+const create = (id: string) => svc.client.createPayment(paymentRequest(id, { product: 'PAYMENT_CODE', payCodeValue: PAY_CODE }));
 const types = (events: { type: string }[]) => events.map((e) => e.type.replace('alipay_cn.', ''));
 
 describe('PAYMENT_CODE', () => {
@@ -27,37 +29,37 @@ describe('PAYMENT_CODE', () => {
   it('fails when the wallet refuses', async () => {
     await shopper.paymentCodeAnswers({ answer: 'FAIL' });
     const id = uniqueId('pc-fail');
-    const res = await http('POST', `${svc.apiUrl}/v1/payments`, body(id));
-    expect(res.body.status).toBe('FAILED');
-    expect(types(await eventsUntil(svc.nats, res.body.paymentId, 'payment.failed'))).toEqual(['payment.failed']);
+    const created = await create(id);
+    expect(created.status).toBe('FAILED');
+    expect(types(await eventsUntil(svc.nats, created.paymentId, 'payment.failed'))).toEqual(['payment.failed']);
   });
 
   it('waits while the shopper confirms in the app, then succeeds', async () => {
     await shopper.paymentCodeAnswers({ answer: 'PENDING', pendingForMs: 800 });
     const id = uniqueId('pc-pending');
-    const res = await http('POST', `${svc.apiUrl}/v1/payments`, body(id));
-    expect(res.body).toMatchObject({ status: 'PENDING', machineState: 'confirming' });
-    expect(types(await eventsUntil(svc.nats, res.body.paymentId, 'payment.succeeded'))).toEqual(['payment.pending', 'payment.succeeded']);
+    const created = await create(id);
+    expect(created).toMatchObject({ status: 'PENDING', machineState: 'confirming' });
+    expect(types(await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded'))).toEqual(['payment.pending', 'payment.succeeded']);
   });
 
   it('finds the confirmation by DETAIL when its notification is lost', async () => {
     await shopper.paymentCodeAnswers({ answer: 'PENDING' });
     await shopper.faults({ dropNotifications: 1 });
     const id = uniqueId('pc-detail');
-    const res = await http('POST', `${svc.apiUrl}/v1/payments`, body(id));
+    const created = await create(id);
     await shopper.act('pay', id);
-    expect(types(await eventsUntil(svc.nats, res.body.paymentId, 'payment.succeeded'))).toEqual(['payment.pending', 'payment.succeeded']);
+    expect(types(await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded'))).toEqual(['payment.pending', 'payment.succeeded']);
   });
 
   it('reverses a payment the shopper never confirms: bounded polls, CANCEL, CANCELLED saying why', async () => {
     await shopper.paymentCodeAnswers({ answer: 'PENDING' });
     const id = uniqueId('pc-never');
-    const res = await http('POST', `${svc.apiUrl}/v1/payments`, body(id));
-    const events = await eventsUntil(svc.nats, res.body.paymentId, 'payment.cancelled');
+    const created = await create(id);
+    const events = await eventsUntil(svc.nats, created.paymentId, 'payment.cancelled');
     expect(types(events)).toEqual(['payment.pending', 'payment.cancelled']);
     expect(events[1].data.failure).toMatchObject({ code: 'SHOPPER_DID_NOT_CONFIRM' });
     expect(await shopper.order(id)).toMatchObject({ status: 'CLOSED' });
-    const history = await svc.api.client.workflow.getHandle(res.body.paymentId).fetchHistory();
+    const history = await svc.api.client.workflow.getHandle(created.paymentId).fetchHistory();
     const details = history.events!.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'detail').length;
     expect(details).toBe(4); // maxPolls
   });
@@ -68,15 +70,15 @@ describe('PAYMENT_CODE', () => {
     await shopper.paymentCodeAnswers({ answer: 'PENDING' });
     await shopper.faults({ dropNotifications: 1, failNext: { detail: 1000, mode: 'unknown' } });
     const id = uniqueId('pc-race');
-    const res = await http('POST', `${svc.apiUrl}/v1/payments`, body(id));
+    const created = await create(id);
     await shopper.act('pay', id);
-    const events = await eventsUntil(svc.nats, res.body.paymentId, 'payment.cancelled');
+    const events = await eventsUntil(svc.nats, created.paymentId, 'payment.cancelled');
     await shopper.reset(); // the gateway's next retry delivers the (now stale) success notification
     await expect.poll(async () => (await shopper.order(id)).deliveries?.some((d: { acked?: boolean }) => d.acked), { timeout: 15_000 }).toBe(true);
-    const view = await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(res.body.paymentId)}`);
-    expect(view.body.status).toBe('CANCELLED');
+    const view = await svc.client.getPayment(created.paymentId);
+    expect(view.status).toBe('CANCELLED');
     expect(await shopper.order(id)).toMatchObject({ status: 'CANCELLED' }); // the money went back
-    const all = await eventsUntil(svc.nats, res.body.paymentId, 'payment.cancelled');
+    const all = await eventsUntil(svc.nats, created.paymentId, 'payment.cancelled');
     expect(types(all)).toEqual(types(events));
     expect(types(all)).toEqual(['payment.pending', 'payment.cancelled']);
   });

@@ -6,10 +6,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { encodePageToken, pageTokenKey, visibilityLiteral, visibilityQuery } from '../api/payment-list-routes.js';
 import { startApi } from '../api/server.js';
+import { MerchantClient } from '../client/index.js';
 import { PaymentView } from '../domain/payment-view.js';
 import { WORKFLOW_TYPE, searchAttributes } from '../workflows/messages.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, eventsUntil, http, testApiOptions, uniqueId, useService } from './support/service.js';
+import { cashierBody, eventsUntil, http, paymentRequest, testApiOptions, uniqueId, useService } from './support/service.js';
 
 // Its own Temporal server: other test files' payments never show up in these lists.
 const { svc, shopper, paymentUrl } = useService({ pollInitialMs: 300, pollMaxMs: 1000, ownTemporal: true });
@@ -62,7 +63,7 @@ beforeAll(async () => {
   await shopper.act('decline', p.failed.merchantTransId);
   await eventsUntil(svc.nats, p.failed.paymentId, 'payment.failed');
   p.cancelled = await create('CASHIER_PAYMENT');
-  expect((await http('POST', paymentUrl(p.cancelled.paymentId, '/cancel'))).body.status).toBe('CANCELLED');
+  expect((await svc.client.cancel(p.cancelled.paymentId)).status).toBe('CANCELLED');
   p.orderA = await create('ORDER_CODE');
   p.cashB = await create('CASHIER_PAYMENT');
   await shopper.act('pay', p.cashB.merchantTransId);
@@ -81,7 +82,7 @@ describe('GET /v1/payments', () => {
     expect(page.nextPageToken).toBeNull();
     const expected = { [p.failed.paymentId]: 'FAILED', [p.cancelled.paymentId]: 'CANCELLED', [p.cashB.paymentId]: 'SUCCEEDED' };
     for (const item of page.items) {
-      const view = (await http('GET', paymentUrl(item.paymentId))).body;
+      const view = await svc.client.getPayment(item.paymentId);
       expect(item).toMatchObject({ paymentId: view.paymentId, merchantTransId: view.merchantTransId, product: view.product, status: view.status, amount: view.amount, payAction: view.payAction });
       expect(item.status).toBe(expected[item.paymentId] ?? 'PENDING');
       expect(Object.keys(item).sort()).toEqual(Object.keys(view).sort());
@@ -278,13 +279,58 @@ describe('GET /v1/payments', () => {
     expect(page.unavailable).toEqual([entry]);
   });
 
+  it('lists a payment whose worker is not running under unavailable (QUERY_TIMED_OUT) after its 2 s query deadline, and the page still answers', async () => {
+    // A second API and worker on a queue of their own (the file's worker keeps running for the
+    // others). The payment is made there, so its workflow has run; then its worker stops: its
+    // state query waits for a worker that never comes, and only the route's deadline ends it.
+    const queue = uniqueId('pl-stopped');
+    const worker = await svc.startWorkerOn(queue);
+    let workerStopped = false;
+    const api = await startApi(testApiOptions({ rateLimit: { perSecond: 100_000, burst: 100_000 }, taskQueue: queue, temporalAddress: svc.temporalAddress }));
+    try {
+      const merchantTransId = uniqueId('pl-stuck');
+      const created = await new MerchantClient({ baseUrl: api.url, apiKey: TEST_API_KEY.secret, retries: 0 }).createPayment(paymentRequest(merchantTransId));
+      expect(created.status).toBe('PENDING');
+      // Listed with its view while its worker runs (and indexed as PENDING).
+      await expectListed({ merchantTransId, status: 'PENDING' }, [created.paymentId]);
+      await worker.stop();
+      workerStopped = true;
+
+      const started = Date.now();
+      const res = await list({ product: 'CASHIER_PAYMENT', createdFrom: since });
+      const tookMs = Date.now() - started;
+      expect(res.status, JSON.stringify(res.body)).toBe(200);
+      // ITEM_QUERY_TIMEOUT_MS (api/payment-list-routes.ts) is 2 s: the page waited for that
+      // payment's deadline (less the route's 250 ms margin), and not longer than a few seconds.
+      expect(tookMs).toBeGreaterThanOrEqual(1_750);
+      expect(tookMs).toBeLessThan(5_000);
+      expect(res.body.unavailable).toEqual([
+        {
+          paymentId: created.paymentId,
+          merchantTransId,
+          product: 'CASHIER_PAYMENT',
+          status: 'PENDING',
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+          reason: { code: 'QUERY_TIMED_OUT', message: expect.stringMatching(/within 2000 ms/) },
+        },
+      ]);
+      // The payments whose worker runs are listed with their views, as ever.
+      expect(res.body.items.map((v: { paymentId: string }) => v.paymentId)).toEqual([p.cashD, p.cashB, p.cancelled, p.failed].map((x) => x.paymentId));
+      for (const item of res.body.items) expect(PaymentView.safeParse(item).success, JSON.stringify(item)).toBe(true);
+      expect(res.body.nextPageToken).toBeNull();
+    } finally {
+      if (!workerStopped) await worker.stop();
+      await api.close();
+    }
+  });
+
   it('lists a payment that continued as new once, as its current run', async () => {
     // An API whose payments continue as new after a short history; the file's worker runs them.
     const api = await startApi(testApiOptions({ historyLimit: 40, rateLimit: { perSecond: 100_000, burst: 100_000 }, taskQueue: svc.taskQueue, temporalAddress: svc.temporalAddress }));
     try {
       const merchantTransId = uniqueId('pl-can');
-      const created = await http('POST', `${api.url}/v1/payments`, cashierBody(merchantTransId, { amount: { currency: 'CNY', value: 2000 } }));
-      const paymentId = created.body.paymentId as string;
+      const created = await new MerchantClient({ baseUrl: api.url, apiKey: TEST_API_KEY.secret, retries: 0 }).createPayment(paymentRequest(merchantTransId, { amount: { currency: 'CNY', value: 2000 } }));
+      const paymentId = created.paymentId;
       await shopper.act('pay', merchantTransId);
       await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
       const handle = svc.api.client.workflow.getHandle(paymentId);
@@ -293,7 +339,7 @@ describe('GET /v1/payments', () => {
       while ((await handle.describe()).runId === firstRun && refunds < 15) {
         refunds += 1;
         expect((await http('POST', paymentUrl(paymentId, '/refunds'), { refundId: `r-${refunds}`, amount: { currency: 'CNY', value: 100 } })).status).toBe(202);
-        await expect.poll(async () => (await http('GET', paymentUrl(paymentId))).body.refunds.every((r: { status: string }) => r.status !== 'PENDING'), { timeout: 20_000 }).toBe(true);
+        await expect.poll(async () => (await svc.client.getPayment(paymentId)).refunds.every((r) => r.status !== 'PENDING'), { timeout: 20_000 }).toBe(true);
       }
       await expect.poll(async () => (await handle.describe()).runId, { timeout: 20_000 }).not.toBe(firstRun);
       // Visibility holds two runs or more of it; the list holds the payment once, with every refund.

@@ -1,19 +1,23 @@
 // Refunds end to end: partial, many, never past the paid amount (also when they race), idempotent
 // on refundId, settled by the REFUND answer, a notification (online) or REFUND DETAIL (in-store).
+// Payments are made and read with the merchant client (svc.client); refunds whose HTTP answer is
+// the point (202 new, 200 repeated, 409, 400) are raw requests.
 import { describe, expect, it } from 'vitest';
-import { PAY_CODE, cashierBody, eventsUntil, http, uniqueId, useService } from './support/service.js';
+import { PAY_CODE, eventsUntil, http, paymentRequest, uniqueId, useService } from './support/service.js';
 
 const { svc, shopper, paymentUrl: url } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 const refundOf = (paymentId: string, refundId: string, value: number, currency = 'CNY') =>
   http('POST', url(paymentId, '/refunds'), { refundId, amount: { currency, value } });
+/** The same refund through the merchant client: the Refund, or a PaymentApiError. */
+const clientRefund = (paymentId: string, refundId: string, value: number) => svc.client.refund(paymentId, { refundId, amount: { currency: 'CNY', value } });
 
 async function paidPayment(product = 'CASHIER_PAYMENT') {
   const id = uniqueId(`rf-${product.toLowerCase()}`);
   const overrides = product === 'PAYMENT_CODE' ? { product, payCodeValue: PAY_CODE } : { product };
-  const res = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id, overrides));
-  if (res.body.status !== 'SUCCEEDED') await shopper.act('pay', id);
-  await eventsUntil(svc.nats, res.body.paymentId, 'payment.succeeded');
-  return { id, paymentId: res.body.paymentId as string };
+  const created = await svc.client.createPayment(paymentRequest(id, overrides));
+  if (created.status !== 'SUCCEEDED') await shopper.act('pay', id);
+  await eventsUntil(svc.nats, created.paymentId, 'payment.succeeded');
+  return { id, paymentId: created.paymentId };
 }
 
 const refundEvents = async (paymentId: string, count: number) => {
@@ -29,14 +33,12 @@ describe('refunds', () => {
     const { paymentId } = await paidPayment();
     expect((await refundOf(paymentId, 'r-1', 300)).status).toBe(202);
     expect((await refundOf(paymentId, 'r-2', 500)).status).toBe(202);
-    const over = await refundOf(paymentId, 'r-3', 201);
-    expect(over.status).toBe(409);
-    expect(over.body.error.code).toBe('REFUND_EXCEEDS_REMAINING');
+    await expect(clientRefund(paymentId, 'r-3', 201)).rejects.toMatchObject({ status: 409, code: 'REFUND_EXCEEDS_REMAINING' });
     const events = await refundEvents(paymentId, 2);
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded', 'alipay_cn.refund.succeeded']);
-    const view = (await http('GET', url(paymentId))).body;
+    const view = await svc.client.getPayment(paymentId);
     expect(view).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 800 }, allowed: { refundableAmount: { value: 200 }, cancel: false } });
-    expect(view.refunds.map((r: { refundId: string; status: string }) => [r.refundId, r.status])).toEqual([['r-1', 'SUCCEEDED'], ['r-2', 'SUCCEEDED']]);
+    expect(view.refunds.map((r) => [r.refundId, r.status])).toEqual([['r-1', 'SUCCEEDED'], ['r-2', 'SUCCEEDED']]);
     expect((await refundOf(paymentId, 'r-4', 200)).status).toBe(202);
   });
 
@@ -69,7 +71,7 @@ describe('refunds', () => {
     await refundEvents(paymentId, 3);
     const upstream = (await shopper.order(id)).refunds as { refundAmount: { value: number }; status: string }[];
     expect(upstream.filter((r) => r.status !== 'FAIL').reduce((sum, r) => sum + r.refundAmount.value, 0)).toBe(900);
-    expect((await http('GET', url(paymentId))).body.refundedAmount.value).toBe(900);
+    expect((await svc.client.getPayment(paymentId)).refundedAmount.value).toBe(900);
   });
 
   it('answers identical refunds sent at the same moment with one 202 and the rest 200: one refund upstream', async () => {
@@ -79,7 +81,7 @@ describe('refunds', () => {
     expect(new Set(answers.map((a) => a.body.refundId))).toEqual(new Set(['r-twin']));
     await refundEvents(paymentId, 1);
     expect((await shopper.order(id)).refunds).toHaveLength(1);
-    const view = (await http('GET', url(paymentId))).body;
+    const view = await svc.client.getPayment(paymentId);
     expect(view).toMatchObject({ refundedAmount: { value: 250 }, allowed: { refundableAmount: { value: 750 } } });
     expect(view.refunds).toEqual([expect.objectContaining({ refundId: 'r-twin', requestedBy: 'test' })]);
   });
@@ -98,7 +100,7 @@ describe('refunds', () => {
   it('publishes refund.failed when the gateway refuses a refund, and frees its amount', async () => {
     await http('PUT', `${svc.sandboxUrl}/sandbox/refunds`, { answer: 'FAIL', settleAfterMs: 100 });
     const { paymentId } = await paidPayment('PAYMENT_CODE');
-    await refundOf(paymentId, 'r-fails', 1000);
+    await clientRefund(paymentId, 'r-fails', 1000);
     const events = await refundEvents(paymentId, 1);
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.failed']);
     await http('DELETE', `${svc.sandboxUrl}/sandbox/refunds`);
@@ -125,7 +127,7 @@ describe('refunds', () => {
     expect(events.map((e) => e.type)).toEqual(['alipay_cn.refund.succeeded']);
     const upstream = (await shopper.order(id)).refunds as { refundAmount: { value: number } }[];
     expect(upstream.map((r) => r.refundAmount.value)).toEqual([700]);
-    expect((await http('GET', url(paymentId))).body).toMatchObject({ refundedAmount: { value: 700 }, allowed: { refundableAmount: { value: 300 } } });
+    expect(await svc.client.getPayment(paymentId)).toMatchObject({ refundedAmount: { value: 700 }, allowed: { refundableAmount: { value: 300 } } });
   });
 
   it('refuses bad requests with a clear error and changes nothing', async () => {
@@ -139,19 +141,17 @@ describe('refunds', () => {
     expect(usd.status).toBe(400);
     expect(usd.body.error.details[0].path).toBe('amount.currency');
     expect((await http('POST', url(paymentId, '/refunds'), { amount: { currency: 'CNY', value: 1 } })).body.error.details[0].path).toBe('refundId');
-    expect((await http('GET', url(paymentId))).body).toMatchObject({ refunds: [], refundedAmount: { value: 0 } });
+    expect(await svc.client.getPayment(paymentId)).toMatchObject({ refunds: [], refundedAmount: { value: 0 } });
     const missing = await refundOf(`alipay-cn:${uniqueId('nobody')}`, 'r-x', 100);
     expect(missing.status).toBe(404);
   });
 
   it('refuses a refund of a payment that is pending or failed', async () => {
     const id = uniqueId('rf-pending');
-    const pending = await http('POST', `${svc.apiUrl}/v1/payments`, cashierBody(id));
-    const res = await refundOf(pending.body.paymentId, 'r-early', 100);
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
+    const pending = await svc.client.createPayment(paymentRequest(id));
+    await expect(clientRefund(pending.paymentId, 'r-early', 100)).rejects.toMatchObject({ status: 409, code: 'PAYMENT_NOT_REFUNDABLE' });
     await shopper.act('decline', id);
-    await eventsUntil(svc.nats, pending.body.paymentId, 'payment.failed');
-    expect((await refundOf(pending.body.paymentId, 'r-late', 100)).body.error.code).toBe('PAYMENT_NOT_REFUNDABLE');
+    await eventsUntil(svc.nats, pending.paymentId, 'payment.failed');
+    await expect(clientRefund(pending.paymentId, 'r-late', 100)).rejects.toMatchObject({ code: 'PAYMENT_NOT_REFUNDABLE' });
   });
 });

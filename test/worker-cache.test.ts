@@ -28,7 +28,7 @@ describe('a worker cache smaller than the open payments', () => {
     for (const paymentId of paymentIds) {
       const events = await eventsUntil(svc.nats, paymentId, 'refund.succeeded');
       expect(events.map((e) => e.sequence)).toEqual([1, 2, 3]);
-      const view = (await http('GET', `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}`)).body;
+      const view = await svc.client.getPayment(paymentId);
       expect(view).toMatchObject({ status: 'SUCCEEDED', refundedAmount: { value: 250 }, allowed: { refundableAmount: { value: 750 } } });
       // The bound held while eight payments were open (and older suite workflows besides).
       expect(svc.worker.worker.getStatus().numCachedWorkflows).toBeLessThanOrEqual(2);
