@@ -1,6 +1,6 @@
 // The merchant-facing HTTP API (DESIGN.md sections 3 and 8) on Fastify.
 import type { Client } from '@temporalio/client';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { loadConfig, type ApiKey } from '../config/config.js';
@@ -110,9 +110,17 @@ function clientErrorHandler(requestTimeoutMs: number) {
   };
 }
 
-/** Fastify's request log without its `incoming request` line: one line per request, when it completes. */
+/**
+ * One line per request, when it completes: method, route pattern (never the URL: no payment ids or
+ * query values in the lines), status and time, with the request id (README "Traces and logs").
+ */
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
+  override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
+    const fields = { method: req.method, route: req.routeOptions.url ?? 'unknown', statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
+    else reply.log.info(fields, 'request completed');
+  }
 }
 
 export interface AppDependencies {

@@ -11,7 +11,6 @@
 // - production mode: minified and tree-shaken (about a third smaller), with the inline source map
 //   the SDK needs to map workflow stack traces back to the sources.
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { SOURCE_EXT } from '../config/project-root.js';
 
@@ -23,12 +22,12 @@ export const workflowsPath = here('workflows/index');
 export const PRELOADED_MODULES = ['xstate', here('machines/index'), here('workflows/view'), here('events/names')];
 
 /**
- * In every workflow: OpenTelemetry's workflow interceptors (README "Traces"). They continue the
- * trace the API's start or update carries in its headers, pass it on to activities, and hand their
- * spans to the worker's `exporter` sink (worker/worker.ts), which drops them when tracing is off.
- * They issue no commands, so histories recorded without them replay (test/replay.test.ts).
+ * In every workflow: OpenTelemetry's workflow interceptors, loaded only for payments that are
+ * traced (workflows/tracing.ts; README "Traces"). They continue the trace the API's start or update
+ * carries in its headers, pass it on to activities, and hand their spans to the worker's `exporter`
+ * sink (worker/worker.ts). They issue no command, so histories recorded without them replay.
  */
-export const WORKFLOW_INTERCEPTOR_MODULES = [createRequire(import.meta.url).resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors')];
+export const WORKFLOW_INTERCEPTOR_MODULES = [here('workflows/tracing')];
 
 type WebpackConfig = Parameters<NonNullable<Parameters<typeof bundleWorkflowCode>[0]['webpackConfigHook']>>[0];
 

@@ -1,18 +1,25 @@
 // Starts the real worker and the real HTTP API against the servers of the global setup, and gives
-// tests the calls a merchant, a shopper (sandbox control API) and an event consumer make.
+// tests the calls a merchant (the typed MerchantClient of client/, or raw HTTP for tests of the HTTP
+// layer itself), a shopper (sandbox control API) and an event consumer make.
 import { connect, type NatsConnection } from 'nats';
 import { afterAll, afterEach, beforeAll, inject } from 'vitest';
+import { MerchantClient, type CreatePaymentRequest } from '../../client/index.js';
+import { cashierBody } from '../../domain/example-requests.js';
 import { RECONNECT_FOREVER } from '../../config/connections.js';
 import { startApi, type ApiOptions, type RunningApi } from '../../api/server.js';
 import { NOTIFICATION_PATH } from '../../api/notifications-routes.js';
 import { PaymentEvent, STREAM_NAME } from '../../events/schema.js';
 import { startTemporalDev } from '../../devservers/servers.js';
+import type { Tracing } from '../../telemetry/tracing.js';
 import { startWorker, type RunningWorker } from '../../worker/worker.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './constants.js';
 
 /** API options a test may set (testApiOptions has the rest), and the worker's. */
 export type ServiceOptions = Partial<
-  Pick<ApiOptions, 'pollInitialMs' | 'pollMaxMs' | 'defaultExpiryMs' | 'paymentCode' | 'historyLimit' | 'apiKeys' | 'rateLimit' | 'requestTimeoutMs'>
+  Pick<
+    ApiOptions,
+    'pollInitialMs' | 'pollMaxMs' | 'defaultExpiryMs' | 'paymentCode' | 'historyLimit' | 'apiKeys' | 'rateLimit' | 'requestTimeoutMs' | 'graceMs' | 'refundWindowMs' | 'logger' | 'tracing'
+  >
 > & {
   gatewayTimeoutMs?: number;
   /** Another nats-server than the suite's (a test that stops and starts it). */
@@ -21,6 +28,8 @@ export type ServiceOptions = Partial<
   maxCachedWorkflows?: number;
   /** A Temporal dev server of its own: visibility (the payment list) sees only this file's payments. */
   ownTemporal?: boolean;
+  /** The worker's tracing (the API's is `tracing`); none when absent. */
+  workerTracing?: Tracing;
 };
 
 export interface TestService {
@@ -33,8 +42,15 @@ export interface TestService {
   taskQueue: string;
   /** The Temporal frontend it uses (the suite's, or its own with `ownTemporal`). */
   temporalAddress: string;
+  /**
+   * The merchant's typed client (client/) on this API with the test key. No retries: a failed call
+   * throws its PaymentApiError at once, as the raw answer failed the test before.
+   */
+  client: MerchantClient;
   /** Stops the worker (in-flight activities are cancelled) and starts a new one. */
   restartWorker(): Promise<void>;
+  /** One more worker like this service's, polling `taskQueue` (another queue than the service's): the caller stops it. */
+  startWorkerOn(taskQueue: string): Promise<RunningWorker>;
   stop(): Promise<void>;
 }
 
@@ -61,7 +77,7 @@ export function testApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions 
 }
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ownTemporal, ...apiOptions } = opts;
+  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ownTemporal, workerTracing, ...apiOptions } = opts;
   const temporal = ownTemporal ? await startTemporalDev({ uiPort: null }) : null;
   const temporalAddress = temporal?.address ?? inject('temporalAddress');
   const sandboxUrl = inject('sandboxUrl');
@@ -79,7 +95,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       ...apiOptions,
     }),
   );
-  const newWorker = () =>
+  const newWorker = (queue = taskQueue) =>
     startWorker({
       temporalAddress,
       namespace: 'default',
@@ -87,8 +103,9 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
       workflowBundle: { codePath: inject('workflowBundlePath') },
-      taskQueue,
+      taskQueue: queue,
       ...(maxCachedWorkflows !== undefined && { maxCachedWorkflows }),
+      ...(workerTracing && { tracing: workerTracing }),
     });
   let worker = await newWorker();
   const nats = await connect({ servers: natsUrl, ...RECONNECT_FOREVER });
@@ -102,10 +119,12 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
     sandboxUrl,
     taskQueue,
     temporalAddress,
+    client: new MerchantClient({ baseUrl: api.url, apiKey: TEST_API_KEY.secret, retries: 0 }),
     async restartWorker() {
       await worker.stop();
       worker = await newWorker();
     },
+    startWorkerOn: (queue) => newWorker(queue),
     async stop() {
       await nats.drain();
       await worker.stop();
@@ -120,7 +139,11 @@ let counter = 0;
 export const uniqueId = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
 
 /** A valid POST /v1/payments body; `overrides` replace fields (product, payCodeValue, ...). */
-export { cashierBody } from '../../domain/example-requests.js';
+export { cashierBody };
+
+/** cashierBody as the client's request type, for `svc.client.createPayment` (overrides as in cashierBody). */
+export const paymentRequest = (merchantTransId: string, overrides: Record<string, unknown> = {}): CreatePaymentRequest =>
+  cashierBody(merchantTransId, overrides) as CreatePaymentRequest;
 
 export interface HttpOptions {
   /** The merchant key's secret to send as a Bearer token; null sends none. Default: TEST_API_KEY on /v1/payments URLs. */
@@ -257,7 +280,11 @@ export function useService(opts: ServiceOptions): { svc: TestService; shopper: S
     get temporalAddress() {
       return current().temporalAddress;
     },
+    get client() {
+      return current().client;
+    },
     restartWorker: () => current().restartWorker(),
+    startWorkerOn: (queue) => current().startWorkerOn(queue),
     stop: () => current().stop(),
   };
   const paymentUrl = (paymentId: string, tail = '') => `${svc.apiUrl}/v1/payments/${encodeURIComponent(paymentId)}${tail}`;
