@@ -11,12 +11,20 @@ import { startApi } from '../api/server.js';
 import { PROJECT_ROOT as ROOT } from '../config/project-root.js';
 import { startNats, startTemporalDev } from '../devservers/servers.js';
 import { startSandbox } from '../sandbox/server.js';
+import { SERVICE_NAMES } from '../telemetry/logger.js';
+import { DROP_SPANS, startTracing } from '../telemetry/tracing.js';
 import { startWorker } from '../worker/worker.js';
 
 const secret = 'record-histories-secret-0123';
 const apiKey = { name: 'rec', secret: 'record-histories-api-key-0123456789abcdef' };
 /** Histories are kept per release, so each behaviour a running payment may still have replays. */
-const RELEASE = 'v0.6';
+const RELEASE = 'v0.7';
+/**
+ * Since 0.7 the histories are of traced payments: their start and signals carry the trace context
+ * in their headers, so the workflow loads OpenTelemetry's interceptors (workflows/tracing.ts). The
+ * spans themselves are dropped. Untraced payments are what the 0.6 and older histories replay.
+ */
+const tracing = { api: startTracing(SERVICE_NAMES.api, DROP_SPANS.spanProcessor), worker: startTracing(SERVICE_NAMES.worker, DROP_SPANS.spanProcessor) };
 const dir = mkdtempSync(join(tmpdir(), 'record-'));
 const temporal = await startTemporalDev({ uiPort: null });
 const nats = await startNats({ storeDir: join(dir, 'js') });
@@ -25,11 +33,12 @@ const api = await startApi({
   temporalAddress: temporal.address, namespace: 'default', secret, host: '127.0.0.1', port: 0, timeZone: 'Asia/Shanghai',
   defaultExpiryMs: 1_800_000, pollInitialMs: 300, pollMaxMs: 600, graceMs: 1_000, refundWindowMs: 1_000,
   paymentCode: { pollMs: 300, maxPolls: 5, confirmMs: 3_000 },
-  apiKeys: [apiKey], notificationMaxAgeMs: 300_000, clientId: 'rec',
+  apiKeys: [apiKey], notificationMaxAgeMs: 300_000, clientId: 'rec', tracing: tracing.api,
 });
 const worker = await startWorker({
   temporalAddress: temporal.address, namespace: 'default', natsUrl: nats.url,
   gateway: { baseUrl: sandbox.url, clientId: 'rec', secret, timeoutMs: 1_000 }, notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
+  tracing: tracing.worker,
 });
 const post = (url: string, body?: unknown) =>
   fetch(url, {
