@@ -40,6 +40,8 @@ export function traceRequests(app: FastifyInstance, tracer: Tracer): void {
       contextFromHeaders(req.headers),
     );
     spans.set(req, span);
+    // The request's log lines (its `request completed` included) carry the trace they belong to.
+    req.log = req.log.child({ trace_id: span.spanContext().traceId, span_id: span.spanContext().spanId });
   });
   app.addHook('onRoute', (route: RouteOptions) => {
     const handler = route.handler;

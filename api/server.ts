@@ -118,8 +118,9 @@ class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
   override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
     const fields = { method: req.method, route: req.routeOptions.url ?? 'unknown', statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
-    if (error) reply.log.error({ ...fields, err: error }, 'request errored');
-    else reply.log.info(fields, 'request completed');
+    // The request's logger: with tracing on it carries the request's trace (api/request-tracing.ts).
+    if (error) req.log.error({ ...fields, err: error }, 'request errored');
+    else req.log.info(fields, 'request completed');
   }
 }
 
@@ -225,8 +226,13 @@ export async function startApi(opts: ApiOptions): Promise<RunningApi> {
     client: temporal.client,
     url,
     async close() {
-      await app.close();
-      await release();
+      try {
+        await app.close();
+        await release();
+      } finally {
+        // The spans of the last requests (a BatchSpanProcessor holds them for a few seconds).
+        await opts.tracing?.forceFlush();
+      }
     },
   };
 }

@@ -14,7 +14,8 @@ import { createLogger, SERVICE_NAMES } from '../telemetry/logger.js';
 import { startTracing, tracingFromConfig } from '../telemetry/tracing.js';
 import { installRuntime } from '../worker/from-config.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
-import { cashierBody, eventsUntil, http, uniqueId, useService } from './support/service.js';
+import { startApi } from '../api/server.js';
+import { cashierBody, eventsUntil, http, testApiOptions, uniqueId, useService } from './support/service.js';
 
 type Line = Record<string, unknown> & { level: string; msg: string; service: string; time: string };
 const sink = (lines: Line[]) => ({ write: (line: string) => void lines.push(JSON.parse(line) as Line) });
@@ -96,9 +97,17 @@ describe('one connected trace per payment', () => {
     expect(request.kind).toBe(SpanKind.SERVER);
     expect(request.attributes).toMatchObject({ 'http.route': '/v1/payments', 'http.response.status_code': 201 });
     expect(request.resource.attributes['service.name']).toBe(SERVICE_NAMES.api);
+    // Its log line is in the same trace.
+    expect(apiLines.find((l) => l.requestId === request.attributes['http.request_id'])).toMatchObject({
+      msg: 'request completed',
+      trace_id: CALLER_TRACE,
+      span_id: request.spanContext().spanId,
+    });
     expect(run.spanContext().traceId).toBe(CALLER_TRACE);
     expect(ancestry(run, index)).toEqual(['UpdateWithStartWorkflow:pay', 'POST /v1/payments']);
     expect(run.resource.attributes['service.name']).toBe(SERVICE_NAMES.worker);
+    // Which workflow it was, nothing of the payment (no memo, no search attributes).
+    expect(Object.keys(run.attributes).sort()).toEqual(['attempt', 'namespace', 'runId', 'taskQueue', 'workflowId', 'workflowType']);
 
     // PAY: the activity and its gateway call, under the workflow.
     const [pay] = named('gateway PAY');
@@ -125,6 +134,30 @@ describe('one connected trace per payment', () => {
     expect(handled).toBeDefined();
     const sameTrace = spans.getFinishedSpans().filter((s) => s.spanContext().traceId === handled!.spanContext().traceId);
     expect(ancestry(handled!, byId(sameTrace))).toEqual(['SignalWorkflow:notification', 'POST /v1/notifications/alipay-cn']);
+  });
+
+  it('loads tracing into an untraced payment at a traced signal, never at a query (queries are not replayed)', async () => {
+    // An API that does not trace starts the payment on the same queue: its start has no trace context.
+    const untracedApi = await startApi(testApiOptions({ taskQueue: svc.taskQueue, temporalAddress: svc.temporalAddress, rateLimit: { perSecond: 1000, burst: 1000 } }));
+    try {
+      const merchantTransId = uniqueId('untraced-start');
+      const created = await http('POST', `${untracedApi.url}/v1/payments`, cashierBody(merchantTransId));
+      expect(created.status).toBe(201);
+      const paymentId = created.body.paymentId as string;
+      const ofPayment = (name: string) => spans.getFinishedSpans().filter((s) => s.name === name && s.attributes.workflowId === paymentId);
+      // Read through the traced API: its query carries a trace context, which must not load tracing.
+      const read = await http('GET', paymentUrl(paymentId));
+      expect(read.status).toBe(200);
+      await until('the traced query span', () => spans.getFinishedSpans().find((s) => s.name === 'QueryWorkflow:state' && s.attributes.temporalWorkflowId === paymentId));
+      expect(ofPayment('HandleQuery:state')).toEqual([]);
+      // The gateway's notification reaches the traced API: its signal (in the history) loads it.
+      await shopper.act('pay', merchantTransId);
+      await eventsUntil(svc.nats, paymentId, 'payment.succeeded');
+      await until('the signal span', () => ofPayment('HandleSignal:notification')[0]);
+      expect(ofPayment('RunWorkflow:alipayCnPayment')).toEqual([]); // its start was not traced
+    } finally {
+      await untracedApi.close();
+    }
   });
 
   it('starts a new trace when the caller sends none, or a malformed traceparent', async () => {

@@ -37,6 +37,16 @@ export const bundlerOptions = {
     ...config,
     mode: 'production',
     optimization: { ...config.optimization, minimize: true },
+    module: {
+      ...config.module,
+      rules: [
+        ...(config.module?.rules ?? []),
+        // workflows/tracing loads OpenTelemetry with a CommonJS require, so that it is evaluated
+        // only when called. Compiled to dist/ under "type": "module", webpack would read the file
+        // as strict ESM and leave that require unbundled; this keeps it a mixed module everywhere.
+        { test: /[\\/]workflows[\\/]tracing\.(ts|js)$/, type: 'javascript/auto' },
+      ],
+    },
   }),
 };
 

@@ -5,6 +5,7 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
 import { NativeConnection, Runtime, Worker, type WorkerInterceptors, type WorkflowBundleOption } from '@temporalio/worker';
+import type { WorkflowInfo } from '@temporalio/workflow';
 import { connect, type ConnectionOptions as NatsOptions, type NatsConnection } from 'nats';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -91,8 +92,15 @@ function followStatus(nats: NatsConnection): () => boolean {
  */
 export function workflowSpanSinks(tracing: Tracing | null = null) {
   const to = tracing ?? DROP_SPANS;
-  return { exporter: makeWorkflowExporter(to.spanProcessor, to.resource) };
+  const sink = makeWorkflowExporter(to.spanProcessor, to.resource);
+  // The SDK adds the whole WorkflowInfo to each span's attributes (memo, search attributes, retry
+  // policy, ...); the span needs which workflow it was, nothing of the payment.
+  const fn: typeof sink.export.fn = (info, spans) => sink.export.fn(SPAN_INFO.reduce((kept, key) => ({ ...kept, [key]: info[key] }), {} as WorkflowInfo), spans);
+  return { exporter: { export: { ...sink.export, fn } } };
 }
+
+/** What of a workflow's info its spans carry. */
+const SPAN_INFO = ['workflowId', 'runId', 'workflowType', 'taskQueue', 'namespace', 'attempt'] as const satisfies readonly (keyof WorkflowInfo)[];
 
 /** Each activity runs in a span continuing its workflow's, and its log lines carry the trace ids. */
 function activityTracing(tracing: Tracing): WorkerInterceptors {
@@ -141,11 +149,14 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     run,
     bundle: code.bundle,
     async stop() {
-      if (worker.getState() === 'RUNNING') worker.shutdown();
-      await run;
-      await connection.close();
-      await nats.drain();
-      await tracing?.forceFlush();
+      try {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await run;
+        await connection.close();
+        await nats.drain();
+      } finally {
+        await tracing?.forceFlush();
+      }
     },
   };
 }

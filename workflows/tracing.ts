@@ -2,11 +2,16 @@
 // the payments that are traced, and nothing for the others.
 //
 // Each workflow evaluates the modules it loads (only PRELOADED_MODULES are shared), and
-// OpenTelemetry's SDK is large. So it is loaded only when a payment is traced: when its start (or a
-// later signal, update or query) carries the trace context the API's Temporal client puts in the
-// headers, which it does only while the API traces (README "Traces"). Until then every call passes
-// straight through. The decision reads only the headers, which are in the history: a replay
-// decides the same way, and the interceptors add no command either way.
+// OpenTelemetry's SDK is large. So it is loaded only when a payment is traced: when its start, or
+// a later signal or accepted update, carries the trace context the API's Temporal client puts in
+// the headers, which it does only while the API traces (README "Traces"). Until then every call
+// passes straight through. Those three are in the history, so a replay loads it at the same point.
+// Queries and update validators never load it (they are not in the history: loading there would
+// make the original run and its replay differ); they are traced only once it is loaded.
+//
+// Once loaded, OpenTelemetry draws span ids from the workflow's seeded random generator, queries
+// and validators included (which replay does not repeat). The workflow itself must therefore never
+// use Math.random or uuid4 (xstate too only uses it for delayed events, which the machines have none of).
 import type { Headers } from '@temporalio/common';
 import type { WorkflowInterceptors } from '@temporalio/workflow';
 
@@ -16,7 +21,9 @@ const TRACE_HEADER = '_tracer-data';
 type Method = (input: unknown, next: (input: unknown) => unknown) => unknown;
 type Interceptor = Partial<Record<string, Method>>;
 
-const INBOUND = ['execute', 'handleSignal', 'handleUpdate', 'validateUpdate', 'handleQuery'] as const;
+/** The inbound calls whose headers may load it (each recorded in the history), and the others. */
+const RECORDED = ['execute', 'handleSignal', 'handleUpdate'] as const;
+const READ_ONLY = ['validateUpdate', 'handleQuery'] as const;
 const OUTBOUND = [
   'scheduleActivity',
   'scheduleLocalActivity',
@@ -60,7 +67,7 @@ export const interceptors = (): WorkflowInterceptors => {
   };
   const first = (kind: 'inbound' | 'outbound' | 'internals') => () => tracing?.[kind]?.[0] as Interceptor | undefined;
   return {
-    inbound: [delegating(INBOUND, first('inbound'), traceIfAsked)],
+    inbound: [{ ...delegating(RECORDED, first('inbound'), traceIfAsked), ...delegating(READ_ONLY, first('inbound')) }],
     outbound: [delegating(OUTBOUND, first('outbound'))],
     internals: [delegating(INTERNALS, first('internals'))],
   } as WorkflowInterceptors;

@@ -30,6 +30,8 @@ export type ServiceOptions = Partial<
   ownTemporal?: boolean;
   /** The worker's tracing (the API's is `tracing`); none when absent. */
   workerTracing?: Tracing;
+  /** Another workflow bundle than the global setup's (test/production-bundle.test.ts: `npm run build`'s). */
+  workflowBundlePath?: string;
 };
 
 export interface TestService {
@@ -77,7 +79,7 @@ export function testApiOptions(overrides: Partial<ApiOptions> = {}): ApiOptions 
 }
 
 export async function startService(opts: ServiceOptions = {}): Promise<TestService> {
-  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ownTemporal, workerTracing, ...apiOptions } = opts;
+  const { gatewayTimeoutMs, natsUrl: ownNats, maxCachedWorkflows, ownTemporal, workerTracing, workflowBundlePath, ...apiOptions } = opts;
   const temporal = ownTemporal ? await startTemporalDev({ uiPort: null }) : null;
   const temporalAddress = temporal?.address ?? inject('temporalAddress');
   const sandboxUrl = inject('sandboxUrl');
@@ -102,7 +104,7 @@ export async function startService(opts: ServiceOptions = {}): Promise<TestServi
       natsUrl,
       gateway: { baseUrl: sandboxUrl, clientId: TEST_GATEWAY.clientId, secret: TEST_GATEWAY.secret, timeoutMs: gatewayTimeoutMs ?? 2_000 },
       notifyUrl: `${api.url}${NOTIFICATION_PATH}`,
-      workflowBundle: { codePath: inject('workflowBundlePath') },
+      workflowBundle: { codePath: workflowBundlePath ?? inject('workflowBundlePath') },
       taskQueue: queue,
       ...(maxCachedWorkflows !== undefined && { maxCachedWorkflows }),
       ...(workerTracing && { tracing: workerTracing }),
