@@ -11,6 +11,7 @@ const FORBIDDEN = [
   // activities/settlements.ts is plain data (the one translation of gateway statuses), checked below like workflow code.
   { rule: 'imports activity implementations', re: /import (?!type)[^;]*from ['"]\.\.\/activities\/(?!settlements\.js)/ },
   { rule: 'uses Math.random', re: /Math\.random/ },
+  { rule: 'draws a random id', re: /\buuid4\(/ },
   { rule: 'reads a clock outside the sandbox', re: /performance\.now|process\.hrtime/ },
   { rule: 'runs XState actors or timers', re: /createActor|waitFor\(|setTimeout|setInterval/ },
 ];

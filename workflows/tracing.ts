@@ -11,7 +11,8 @@
 //
 // Once loaded, OpenTelemetry draws span ids from the workflow's seeded random generator, queries
 // and validators included (which replay does not repeat). The workflow itself must therefore never
-// use Math.random or uuid4 (xstate too only uses it for delayed events, which the machines have none of).
+// draw random numbers or random ids (xstate draws them only for delayed events, which the machines do
+// not use); test/determinism.test.ts keeps the workflow files free of them.
 import type { Headers } from '@temporalio/common';
 import type { WorkflowInterceptors } from '@temporalio/workflow';
 
