@@ -9,6 +9,7 @@ import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { contextFromHeaders } from '../telemetry/tracing.js';
+import { UNMATCHED_ROUTE } from './metrics.js';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const REQUEST_ID = /^[A-Za-z0-9._:/-]{1,128}$/;
@@ -33,7 +34,7 @@ export function echoRequestId(app: FastifyInstance): void {
 export function traceRequests(app: FastifyInstance, tracer: Tracer): void {
   const spans = new WeakMap<FastifyRequest, Span>();
   app.addHook('onRequest', async (req) => {
-    const route = req.routeOptions.url ?? 'unknown route';
+    const route = req.routeOptions.url ?? UNMATCHED_ROUTE;
     const span = tracer.startSpan(
       `${req.method} ${route}`,
       { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, 'http.request_id': req.id } },

@@ -48,13 +48,11 @@ export interface GatewayCall {
 const API_NAMES: Record<GatewayApi, string> = { pay: 'PAY', detail: 'DETAIL', cancel: 'CANCEL', refund: 'REFUND', refundDetail: 'REFUND DETAIL' };
 
 const CONNECT_ERRORS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET_BEFORE_SEND']);
-/** The unknown outcomes that were "no answer within timeoutMs" (the call's `timeout` outcome). */
-const timedOut = new WeakSet<Error>();
 
 function outcomeOf(err: unknown): GatewayOutcome {
   if (err instanceof GatewayRejectedError) return 'rejected';
   if (err instanceof GatewayUnreachableError) return 'unreachable';
-  if (err instanceof GatewayUnknownOutcomeError && timedOut.has(err)) return 'timeout';
+  if (err instanceof GatewayUnknownOutcomeError && err.timedOut) return 'timeout';
   return 'error';
 }
 
@@ -84,28 +82,8 @@ export class GatewayClient {
   }
 
   /** Every call passes here: traced, timed, and its outcome told to onCall (never failing the call itself). */
-  private call<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(api: GatewayApi, payload: unknown, schema: S, ref: GatewayCall['ref']): Promise<z.infer<S>> {
-    const tracer = this.opts.tracer;
-    if (!tracer) return this.timed(api, payload, schema, ref);
-    return tracer.startActiveSpan(`gateway ${API_NAMES[api]}`, { kind: SpanKind.CLIENT, attributes: { 'gateway.api': API_NAMES[api], ...ref } }, async (span) => {
-      try {
-        return await this.timed(api, payload, schema, ref, (outcome) => {
-          span.setAttribute('gateway.outcome', outcome);
-          if (outcome !== 'S' && outcome !== 'F') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-        });
-      } finally {
-        span.end();
-      }
-    });
-  }
-
-  private async timed<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(
-    api: GatewayApi,
-    payload: unknown,
-    schema: S,
-    ref: GatewayCall['ref'],
-    ended?: (outcome: GatewayOutcome) => void,
-  ): Promise<z.infer<S>> {
+  private async call<S extends z.ZodType<{ result: { resultStatus: 'S' | 'F' | 'U' } }>>(api: GatewayApi, payload: unknown, schema: S, ref: GatewayCall['ref']): Promise<z.infer<S>> {
+    const span = this.opts.tracer?.startSpan(`gateway ${API_NAMES[api]}`, { kind: SpanKind.CLIENT, attributes: { 'gateway.api': API_NAMES[api], ...ref } });
     const started = performance.now();
     let outcome: GatewayOutcome = 'error';
     try {
@@ -116,7 +94,11 @@ export class GatewayClient {
       outcome = outcomeOf(err);
       throw err;
     } finally {
-      ended?.(outcome);
+      if (span) {
+        span.setAttribute('gateway.outcome', outcome);
+        if (outcome !== 'S' && outcome !== 'F') span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+        span.end();
+      }
       try {
         this.opts.onCall?.({ api, outcome, seconds: (performance.now() - started) / 1000, ref });
       } catch {
@@ -139,9 +121,7 @@ export class GatewayClient {
     } catch (err) {
       const code = (err as { cause?: { code?: string } }).cause?.code;
       if (code && CONNECT_ERRORS.has(code)) throw new GatewayUnreachableError(`gateway unreachable at ${path}: ${code}`);
-      const unknown = new GatewayUnknownOutcomeError(`no answer from gateway at ${path}: ${(err as Error).message}`);
-      if ((err as Error).name === 'TimeoutError') timedOut.add(unknown);
-      throw unknown;
+      throw new GatewayUnknownOutcomeError(`no answer from gateway at ${path}: ${(err as Error).message}`, (err as Error).name === 'TimeoutError');
     }
     const text = await res.text().catch(() => '');
     if (res.status >= 500) throw new GatewayUnknownOutcomeError(`gateway answered ${res.status} at ${path}`);

@@ -8,6 +8,13 @@ export class GatewayUnreachableError extends Error {
 /** The request may have been processed but the answer is unknown (timeout, 5xx, bad signature on the answer). */
 export class GatewayUnknownOutcomeError extends Error {
   override name = 'GatewayUnknownOutcomeError';
+  constructor(
+    message: string,
+    /** No answer came within the client's timeout (the call's `timeout` outcome). */
+    readonly timedOut = false,
+  ) {
+    super(message);
+  }
 }
 /** The gateway refused the request itself (4xx, invalid signature): sending it again cannot help. */
 export class GatewayRejectedError extends Error {

@@ -29,10 +29,13 @@ export const REDACTED_PATHS = [
   'headers.signature',
 ];
 
-/** The active span's ids, so a log line can be found from its trace and the other way round. */
-function traceFields(): Record<string, string> {
+/**
+ * The active span's ids, so a log line can be found from its trace and the other way round; not
+ * when the logger already carries them (an API request's logger: api/request-tracing.ts).
+ */
+function traceFields(_line: object, _level: number, logger: Logger): Record<string, string> {
   const span = trace.getActiveSpan();
-  if (!span) return {};
+  if (!span || 'trace_id' in logger.bindings()) return {};
   const context = span.spanContext();
   return isSpanContextValid(context) ? { trace_id: context.traceId, span_id: context.spanId } : {};
 }

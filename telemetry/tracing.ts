@@ -15,7 +15,6 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { Resource } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Config } from '../config/config.js';
-import { TRACEPARENT } from '../events/schema.js';
 import { SERVICE_VERSION } from '../domain/schema-docs.js';
 import type { ServiceName } from './logger.js';
 
@@ -67,12 +66,11 @@ export const DROP_SPANS = { spanProcessor: new NoopSpanProcessor(), resource: Re
 export function currentTraceparent(): string | undefined {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
-  return carrier.traceparent !== undefined && TRACEPARENT.test(carrier.traceparent) ? carrier.traceparent : undefined;
+  return carrier.traceparent;
 }
 
-/** The context a caller's headers name (traceparent, tracestate); the root context when they name none or a malformed one. */
-export function contextFromHeaders(headers: Record<string, string | string[] | undefined>): Context {
-  const traceparent = headers.traceparent;
-  if (typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent.trim())) return ROOT_CONTEXT;
-  return propagation.extract(ROOT_CONTEXT, headers);
-}
+/**
+ * The context a caller's headers name (traceparent, tracestate). The W3C propagator ignores a
+ * malformed traceparent and the tracer an invalid one (an all-zero id): the span starts a new trace.
+ */
+export const contextFromHeaders = (headers: Record<string, string | string[] | undefined>): Context => propagation.extract(ROOT_CONTEXT, headers);

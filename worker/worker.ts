@@ -61,8 +61,6 @@ export const WORKER_READY_LINE = 'worker running on task queue';
 /** Written by `npm run build` (scripts/bundle-workflows.ts); exists only beside the compiled code. */
 export const prebuiltBundlePath = fileURLToPath(new URL('../workflow-bundle.js', import.meta.url));
 
-const BUNDLED_AT_START = 'bundled at start';
-
 function workflowCode(
   given: WorkflowBundleOption | undefined,
 ): { option: { workflowBundle: WorkflowBundleOption } | { workflowsPath: string; bundlerOptions: typeof bundlerOptions }; bundle: string } {
@@ -70,7 +68,7 @@ function workflowCode(
   if (SOURCE_EXT === '.js' && existsSync(prebuiltBundlePath)) {
     return { option: { workflowBundle: { codePath: prebuiltBundlePath } }, bundle: `prebuilt bundle ${prebuiltBundlePath}` };
   }
-  return { option: { workflowsPath, bundlerOptions }, bundle: BUNDLED_AT_START };
+  return { option: { workflowsPath, bundlerOptions }, bundle: 'bundled at start' };
 }
 
 /** Whether the connection is up, kept current from its status events. */
@@ -95,7 +93,7 @@ export function workflowSpanSinks(tracing: Tracing | null = null) {
   const sink = makeWorkflowExporter(to.spanProcessor, to.resource);
   // The SDK adds the whole WorkflowInfo to each span's attributes (memo, search attributes, retry
   // policy, ...); the span needs which workflow it was, nothing of the payment.
-  const fn: typeof sink.export.fn = (info, spans) => sink.export.fn(SPAN_INFO.reduce((kept, key) => ({ ...kept, [key]: info[key] }), {} as WorkflowInfo), spans);
+  const fn: typeof sink.export.fn = (info, spans) => sink.export.fn(Object.fromEntries(SPAN_INFO.map((key) => [key, info[key]])) as unknown as WorkflowInfo, spans);
   return { exporter: { export: { ...sink.export, fn } } };
 }
 
@@ -137,7 +135,7 @@ export async function startWorker(opts: WorkerOptions): Promise<RunningWorker> {
     taskQueue: opts.taskQueue ?? TASK_QUEUE,
     ...(opts.maxCachedWorkflows !== undefined && { maxCachedWorkflows: opts.maxCachedWorkflows }),
     // Bundled at start, the workflow interceptors are named here; a prebuilt bundle has them inside.
-    interceptors: { ...(tracing && activityTracing(tracing)), ...(code.bundle === BUNDLED_AT_START && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
+    interceptors: { ...(tracing && activityTracing(tracing)), ...('workflowsPath' in code.option && { workflowModules: WORKFLOW_INTERCEPTOR_MODULES }) },
     sinks: workflowSpanSinks(tracing),
     activities: createActivities({ gateway, js: nats.jetstream(), notifyUrl: opts.notifyUrl, natsUp: followStatus(nats), metrics }),
     ...code.option,

@@ -340,6 +340,12 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     }
   }
 
+  /** Shows the snapshot outside: the search attributes, and the Temporal UI's current details. */
+  function reflect(): void {
+    index();
+    setCurrentDetails(currentDetails(snapshot, view()));
+  }
+
   function index(): void {
     const status = statusOf(snapshot);
     const gatewayTransId = snapshot.context.gatewayTransId ?? '';
@@ -357,8 +363,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     const before = statusOf(snapshot);
     snapshot = next;
     if (isFinal(snapshot) && (finalAt === null || statusOf(snapshot) !== before)) finalAt = event.at;
-    index();
-    setCurrentDetails(currentDetails(snapshot, view()));
+    reflect();
     applied?.(true);
     await perform(actions);
   }
@@ -383,8 +388,7 @@ export async function alipayCnPayment(input: PaymentWorkflowInput): Promise<void
     return candidates.sort((a, b) => a.at - b.at)[0] ?? null;
   }
 
-  index();
-  setCurrentDetails(currentDetails(snapshot, view()));
+  reflect();
   await perform(pending);
   for (;;) {
     const next = internal.shift();
