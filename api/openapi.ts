@@ -17,10 +17,10 @@ import { z } from 'zod';
 import { exampleSucceededView, exampleView, EXAMPLE_CREATE_BODY, EXAMPLE_REFUND } from '../domain/example-views.js';
 import { cashierBody } from '../domain/example-requests.js';
 import { Money } from '../domain/money.js';
-import { mergeComponents, PAYMENT_VIEW_META, RefundSchema, SERVICE_VERSION, SHARED_META, zodComponents, type Json, type SchemaMeta } from '../domain/schema-docs.js';
+import { mergeComponents, VIEW_COMPONENTS, PAYMENT_VIEW_META, SERVICE_VERSION, SHARED_META, zodComponents, type Json, type SchemaMeta } from '../domain/schema-docs.js';
 import { MAX_EXPIRY_MS, PAY_CODE_PATTERN, PAYMENT_ID_PATTERN, PaymentRequestShape, validatePaymentRequest } from '../domain/payment-request.js';
 import { PaymentView } from '../domain/payment-view.js';
-import { GatewayNotification, NOTIFICATION_ACK, Notification, PayAction, PRODUCTS, RefundNotification } from '../gateway/wire.js';
+import { GatewayNotification, NOTIFICATION_ACK, Notification, PRODUCTS, RefundNotification } from '../gateway/wire.js';
 import { HEADERS as SIGNATURE_HEADERS } from '../gateway/signing.js';
 import { RefundBody } from './after-payment-routes.js';
 import { ApiError, type ApiErrorBody } from './errors.js';
@@ -53,7 +53,6 @@ const ErrorBody = z.object({
   error: z.object({ code: z.string().regex(/^[A-Z][A-Z0-9_]*$/), message: z.string(), details: z.array(FieldError) }),
 });
 
-const Refund = RefundSchema;
 const UnavailablePayment = z.object({
   paymentId: z.string(),
   merchantTransId: z.string().nullable(),
@@ -162,11 +161,7 @@ const ANSWER_META: [z.ZodType, SchemaMeta][] = [
 function schemaComponents(): Record<string, Json> {
   const answers = zodComponents(
     [
-      [PaymentView, { id: 'PaymentView' }],
-      [Money, { id: 'Money' }],
-      [Money.shape.currency, { id: 'Currency' }],
-      [PayAction, { id: 'PayAction' }],
-      [Refund, { id: 'Refund' }],
+      ...VIEW_COMPONENTS,
       [PaymentListPageSchema, { id: 'PaymentListPage' }],
       [UnavailablePayment, { id: 'UnavailablePayment' }],
       [ErrorBody, { id: 'Error' }],

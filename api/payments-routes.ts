@@ -78,16 +78,17 @@ export function paymentRoutes(app: FastifyInstance, opts: PaymentRoutesOptions):
     }
   });
 
-  app.get<{ Params: { paymentId: string } }>('/v1/payments/:paymentId', async (req) => {
-    try {
-      return await opts.client.workflow.getHandle(req.params.paymentId).query(stateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) {
-        throw new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${req.params.paymentId}`);
-      }
-      throw err;
-    }
-  });
+  app.get<{ Params: { paymentId: string } }>('/v1/payments/:paymentId', async (req) => readPaymentView(opts.client, req.params.paymentId));
+}
+
+/** The payment's view, as its workflow answers it; 404 PAYMENT_NOT_FOUND when there is no such payment. */
+export async function readPaymentView(client: Client, paymentId: string): Promise<PaymentView> {
+  try {
+    return await client.workflow.getHandle(paymentId).query(stateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${paymentId}`);
+    throw err;
+  }
 }
 
 const conflict = (message: string) => new ApiError(409, 'IDEMPOTENCY_CONFLICT', message);

@@ -3,25 +3,18 @@
 // like GET /v1/payments/{id} (same 404, same Temporal errors); 409 NO_QR_CODE without a payAction
 // (PAYMENT_CODE, ENTRY_CODE, a payment whose PAY failed). Authenticated like every /v1/payments
 // route (api/auth.ts: the path is under /v1/payments/).
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
-import type { PaymentView } from '../domain/payment-view.js';
 import { payActionText, preferredQrType, qrImage } from '../domain/qr.js';
-import { stateQuery } from '../workflows/messages.js';
 import { ApiError } from './errors.js';
+import { readPaymentView } from './payments-routes.js';
 
 export const QR_ROUTE = '/v1/payments/:paymentId/qr';
 
 export function qrRoutes(app: FastifyInstance, opts: { client: Client }): void {
   app.get<{ Params: { paymentId: string } }>(QR_ROUTE, async (req, reply) => {
     const { paymentId } = req.params;
-    let view: PaymentView;
-    try {
-      view = await opts.client.workflow.getHandle(paymentId).query(stateQuery);
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(404, 'PAYMENT_NOT_FOUND', `no payment with id ${paymentId}`);
-      throw err;
-    }
+    const view = await readPaymentView(opts.client, paymentId);
     const text = payActionText(view.payAction);
     if (text === null) {
       throw new ApiError(409, 'NO_QR_CODE', `payment ${paymentId} (${view.product}, ${view.status}) has no payAction, so no QR code`);

@@ -10,7 +10,7 @@ import { afterPaymentRoutes } from './after-payment-routes.js';
 import { documentRoutes } from './document-routes.js';
 import { MerchantGate, looksLikePaymentsPath, merchantAuth } from './auth.js';
 import { ApiError, quoted, sendError } from './errors.js';
-import { Metrics } from './metrics.js';
+import { Metrics, UNMATCHED_ROUTE } from './metrics.js';
 import { notificationRoutes } from './notifications-routes.js';
 import { paymentListRoutes } from './payment-list-routes.js';
 import { paymentRoutes, type PaymentRoutesOptions } from './payments-routes.js';
@@ -117,7 +117,7 @@ function clientErrorHandler(requestTimeoutMs: number) {
 class OneLinePerRequest extends LogController {
   override incomingRequest(): void {}
   override requestCompleted(error: Error | null | undefined, req: FastifyRequest, reply: FastifyReply): void {
-    const fields = { method: req.method, route: req.routeOptions.url ?? 'unknown', statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
+    const fields = { method: req.method, route: req.routeOptions.url ?? UNMATCHED_ROUTE, statusCode: reply.statusCode, responseTimeMs: Math.round(reply.elapsedTime * 10) / 10 };
     // The request's logger: with tracing on it carries the request's trace (api/request-tracing.ts).
     if (error) req.log.error({ ...fields, err: error }, 'request errored');
     else req.log.info(fields, 'request completed');

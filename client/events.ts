@@ -15,7 +15,7 @@
 // - `maxAckPending` is 1 by default: one event in flight, so events arrive in stream order, a
 //   redelivered event included. Raise it for throughput when order does not matter.
 import { AckPolicy, DeliverPolicy, nanos, type ConsumerConfig, type ConsumerMessages, type JsMsg, type NatsConnection } from 'nats';
-import { EVENT_TYPES, PaymentEvent, STREAM_NAME, SUBJECT_PREFIX, type EventType } from '../events/schema.js';
+import { EVENT_TYPES, PaymentEvent, STREAM_NAME, SUBJECT_PREFIX, subjectFor, type EventType } from '../events/schema.js';
 import { PRODUCTS, type Product } from '../gateway/wire.js';
 
 export { EVENT_TYPES, PRODUCTS, STREAM_NAME, PaymentEvent };
@@ -78,7 +78,7 @@ export function filterSubjectsFor(products?: readonly Product[], types?: readonl
   if (!ps && !ts) return [`${SUBJECT_PREFIX}.>`];
   if (ps && !ts) return ps.map((p) => `${SUBJECT_PREFIX}.${p}.>`);
   if (!ps && ts) return ts.map((t) => `${SUBJECT_PREFIX}.*.${t}`);
-  return ps!.flatMap((p) => ts!.map((t) => `${SUBJECT_PREFIX}.${p}.${t}`));
+  return ps!.flatMap((p) => ts!.map((t) => subjectFor(p, t)));
 }
 
 function deliverPolicy(from: SubscribeOptions['from']): Partial<ConsumerConfig> {
@@ -106,20 +106,21 @@ export async function subscribePaymentEvents(nc: NatsConnection, opts: Subscribe
   } catch (err) {
     if (!/consumer not found/i.test((err as Error).message)) throw err;
   }
+  /** Events in flight at once: as asked, else as the durable has it, else 1 (stream order). */
+  const maxAckPending = opts.maxAckPending ?? existing?.config.max_ack_pending ?? 1;
   if (!existing) {
     await jsm.consumers.add(STREAM_NAME, {
       durable_name: opts.durable,
       ack_policy: AckPolicy.Explicit,
       filter_subjects: filterSubjects,
-      max_ack_pending: opts.maxAckPending ?? 1,
+      max_ack_pending: maxAckPending,
       ack_wait: nanos(opts.ackWaitMs ?? 30_000),
       ...deliverPolicy(opts.from),
     });
   } else {
     const current = existing.config.filter_subjects ?? (existing.config.filter_subject ? [existing.config.filter_subject] : []);
-    const wantedPending = opts.maxAckPending ?? existing.config.max_ack_pending;
-    if (!sameSet(current, filterSubjects) || wantedPending !== existing.config.max_ack_pending) {
-      await jsm.consumers.update(STREAM_NAME, opts.durable, { filter_subjects: filterSubjects, max_ack_pending: wantedPending });
+    if (!sameSet(current, filterSubjects) || maxAckPending !== existing.config.max_ack_pending) {
+      await jsm.consumers.update(STREAM_NAME, opts.durable, { filter_subjects: filterSubjects, max_ack_pending: maxAckPending });
     }
   }
 
@@ -152,18 +153,24 @@ export async function subscribePaymentEvents(nc: NatsConnection, opts: Subscribe
     }
   };
 
-  async function* iterate(): AsyncGenerator<PaymentEvent> {
-    messages = await consumer.consume({ max_messages: Math.max(1, opts.maxAckPending ?? 1) });
-    for await (const m of messages) {
+  /** Each message with its validated event, until stop() (invalid ones are terminated on the way). */
+  async function* readings(msgs: ConsumerMessages): AsyncGenerator<{ m: JsMsg; event: PaymentEvent; delivery: EventDelivery }> {
+    for await (const m of msgs) {
       if (stopped) {
         m.nak();
         break;
       }
       const read = eventOf(m);
-      if (!read) continue;
+      if (read) yield { m, ...read };
+    }
+  }
+
+  async function* iterate(): AsyncGenerator<PaymentEvent> {
+    messages = await consumer.consume({ max_messages: Math.max(1, maxAckPending) });
+    for await (const { m, event } of readings(messages)) {
       let handled = false;
       try {
-        yield read.event;
+        yield event;
         handled = true;
       } finally {
         if (handled) await ack(m);
@@ -175,21 +182,15 @@ export async function subscribePaymentEvents(nc: NatsConnection, opts: Subscribe
   let loop: Promise<void> = Promise.resolve();
   if (opts.handler) {
     const handler = opts.handler;
-    messages = await consumer.consume({ max_messages: Math.max(1, opts.maxAckPending ?? 1) });
+    messages = await consumer.consume({ max_messages: Math.max(1, maxAckPending) });
     const msgs = messages;
     loop = (async () => {
-      for await (const m of msgs) {
-        if (stopped) {
-          m.nak();
-          break;
-        }
-        const read = eventOf(m);
-        if (!read) continue;
+      for await (const { m, event, delivery } of readings(msgs)) {
         try {
-          await handler(read.event, read.delivery);
+          await handler(event, delivery);
         } catch (err) {
           m.nak(nakDelayMs);
-          onHandlerError(err, read.event, read.delivery);
+          onHandlerError(err, event, delivery);
           continue;
         }
         await ack(m);

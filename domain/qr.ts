@@ -22,7 +22,8 @@ export function payActionText(payAction: PayAction | null): string | null {
   return payAction.type === 'QRCODE' ? payAction.redirectUrl : payAction.url;
 }
 
-const escapeXml = (s: string) =>
+/** Text for XML and HTML: the five characters with a meaning escaped. */
+export const escapeXml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 
 export interface SvgOptions {

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PROJECT_ROOT } from '../config/project-root.js';
 import { ISO_4217_CODES, Money } from './money.js';
 import { PaymentView } from './payment-view.js';
+import { PayAction } from '../gateway/wire.js';
 
 export type Json = Record<string, unknown>;
 
@@ -65,6 +66,15 @@ export const SHARED_META: [z.ZodType, SchemaMeta][] = [
 
 const view = PaymentView.shape;
 export const RefundSchema = view.refunds.element;
+
+/** The payment view's components, under the same ids in both documents (OpenAPI answers, AsyncAPI `data`). */
+export const VIEW_COMPONENTS: [z.ZodType, SchemaMeta & { id: string }][] = [
+  [PaymentView, { id: 'PaymentView' }],
+  [Money, { id: 'Money' }],
+  [Money.shape.currency, { id: 'Currency' }],
+  [PayAction, { id: 'PayAction' }],
+  [RefundSchema, { id: 'Refund' }],
+];
 
 /** Descriptions of the payment view's fields: the answer of GET /v1/payments/{id} and every event's `data`. */
 export const PAYMENT_VIEW_META: [z.ZodType, SchemaMeta][] = [

@@ -10,10 +10,9 @@
 // and checks that docs/asyncapi.json is current.
 import type { ZodType } from 'zod';
 import { exampleSucceededView, exampleView, EXAMPLE_REFUND } from '../domain/example-views.js';
-import { Money } from '../domain/money.js';
 import { PaymentView } from '../domain/payment-view.js';
-import { PAYMENT_VIEW_META, RefundSchema, SERVICE_VERSION, SHARED_META, zodComponents, type Json, type SchemaMeta } from '../domain/schema-docs.js';
-import { PayAction, PRODUCTS } from '../gateway/wire.js';
+import { PAYMENT_VIEW_META, VIEW_COMPONENTS, SERVICE_VERSION, SHARED_META, zodComponents, type Json, type SchemaMeta } from '../domain/schema-docs.js';
+import { PRODUCTS } from '../gateway/wire.js';
 import { CloudEventType, DUPLICATE_WINDOW_MS, EVENT_SOURCE, EVENT_TYPES, EventType, PaymentEvent, STREAM_NAME, SUBJECT_PREFIX, subjectFor, TRACEPARENT } from './schema.js';
 import { DEFAULT_EVENTS_MAX_AGE_DAYS } from './stream.js';
 
@@ -149,11 +148,7 @@ export function asyncApiDocument(): AsyncApiDocument {
   const schemas = zodComponents(
     [
       [PaymentEvent, { id: 'PaymentEvent' }],
-      [PaymentView, { id: 'PaymentView' }],
-      [Money, { id: 'Money' }],
-      [Money.shape.currency, { id: 'Currency' }],
-      [PayAction, { id: 'PayAction' }],
-      [RefundSchema, { id: 'Refund' }],
+      ...VIEW_COMPONENTS,
       [CloudEventType, { id: 'EventType' }],
     ],
     EVENT_META,

@@ -1,29 +1,9 @@
 // The cashier page a QRCODE redirectUrl or a REDIRECT url opens: the order at a glance, the
 // shopper's Pay / Decline, and (while the order can be paid) the QR code of the page's own URL,
 // inline SVG, so a shopper who opened it on a computer can scan it and pay on a phone.
-import type { Money } from '../domain/money.js';
-import { payActionText, qrSvg } from '../domain/qr.js';
+import { formatMoney } from '../domain/money-format.js';
+import { escapeXml as escapeHtml, payActionText, qrSvg } from '../domain/qr.js';
 import type { Order } from './orders.js';
-
-/** Digits after the decimal point of a currency's minor unit (CNY 2, JPY 0, KWD 3). */
-function minorDigits(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
-}
-
-/** "CNY 10.00" from { currency: 'CNY', value: 1000 }, in integer arithmetic. */
-export function formatMoney(amount: Money): string {
-  const digits = minorDigits(amount.currency);
-  if (digits === 0) return `${amount.currency} ${amount.value}`;
-  const text = String(amount.value).padStart(digits + 1, '0');
-  return `${amount.currency} ${text.slice(0, -digits)}.${text.slice(-digits)}`;
-}
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
 const STYLE = `
   body { font-family: system-ui, sans-serif; background: #f4f6f8; margin: 0; padding: 2rem 1rem; color: #1a1a1a; }

@@ -1,7 +1,7 @@
 // The static ENTRY_CODE a merchant prints: an EMVCo merchant-presented QR payload (EMV QRCPS-MPM).
 // Every data object is ID (2 digits) + length (2 digits) + value; the payload ends with the CRC
 // object 63 04 XXXX, computed over everything before XXXX (including "6304").
-import { qrSvg } from '../domain/qr.js';
+import { escapeXml, qrSvg } from '../domain/qr.js';
 
 export const ENTRY_CODE_GUI = 'local.sandbox.alipaycn';
 
@@ -39,7 +39,6 @@ export function entryCodePayload(codeId: string): string {
   return body + crc16CcittFalse(body).toString(16).toUpperCase().padStart(4, '0');
 }
 
-const escapeXml = (s: string) => s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
 
 /**
  * The static code as a printable SVG sign, 60 mm by 72 mm: the QR of the EMVCo payload (its quiet

@@ -4,9 +4,9 @@
 // when the API listens on every address), with the key in API_KEY, else the first of API_KEYS, else
 // the one `npm start` generated into <DATA_DIR>/api-key (the README's curl examples use the same).
 import { existsSync, readFileSync } from 'node:fs';
+import { MerchantClient, PaymentApiError, type PaymentView } from '../client/index.js';
 import { loadConfig, parseApiKeys, type Config } from '../config/config.js';
 import { dataFiles, resolveDataDir } from '../devservers/data-files.js';
-import type { PaymentView } from '../domain/payment-view.js';
 import { payActionText, qrTerminal } from '../domain/qr.js';
 
 function apiUrl(config: Config): string {
@@ -34,20 +34,18 @@ if (!paymentId) {
 }
 const config = loadConfig();
 const base = apiUrl(config);
-let res: Response;
+let view: PaymentView;
 try {
-  res = await fetch(`${base}/v1/payments/${encodeURIComponent(paymentId)}`, { headers: { authorization: `Bearer ${apiKey(config)}` } });
+  view = await new MerchantClient({ baseUrl: base, apiKey: apiKey(config), retries: 0 }).getPayment(paymentId);
 } catch (err) {
-  console.error(`cannot reach the API at ${base}: ${(err as Error).cause ?? (err as Error).message} (is \`npm start\` running? API_URL / API_PORT)`);
+  if (!(err instanceof PaymentApiError)) throw err;
+  console.error(
+    err.status === 0
+      ? `cannot reach the API at ${base}: ${(err.cause as Error | undefined)?.cause ?? err.message} (is \`npm start\` running? API_URL / API_PORT)`
+      : `GET /v1/payments/${paymentId} answered ${err.status} ${err.code}: ${err.message}`,
+  );
   process.exit(1);
 }
-const body = await res.json().catch(() => null);
-if (res.status !== 200) {
-  const error = (body as { error?: { code: string; message: string } } | null)?.error;
-  console.error(`GET /v1/payments/${paymentId} answered ${res.status}${error ? ` ${error.code}: ${error.message}` : ''}`);
-  process.exit(1);
-}
-const view = body as PaymentView;
 const text = payActionText(view.payAction);
 if (text === null) {
   console.error(`payment ${paymentId} (${view.product}, ${view.status}) has no payAction, so no QR code`);
