@@ -9,7 +9,7 @@ import { MerchantClient, PaymentApiError, subscribePaymentEvents, type CreatePay
 import { startNats } from '../devservers/servers.js';
 import { ensureStream } from '../events/stream.js';
 import { TEST_API_KEY } from './support/constants.js';
-import { cashierBody, uniqueId, useService } from './support/service.js';
+import { cashierBody, uniqueId, until, useService } from './support/service.js';
 
 const { svc, shopper } = useService({ pollInitialMs: 300, pollMaxMs: 1000 });
 
@@ -35,16 +35,6 @@ function lossyFetch(drops: number): { fetch: typeof fetch; calls: () => number }
 
 const merchant = (extra: Partial<ConstructorParameters<typeof MerchantClient>[0]> = {}) =>
   new MerchantClient({ baseUrl: svc.apiUrl, apiKey: TEST_API_KEY.secret, backoffMs: 20, ...extra });
-
-async function until<T>(what: string, read: () => Promise<T | undefined | null | false>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function apiError(promise: Promise<unknown>): Promise<PaymentApiError> {
   const err = await promise.then(

@@ -3,25 +3,21 @@
 // the SDK's own metrics and the business histograms recorded through its meter), after a payment
 // the shopper pays and the merchant refunds in part; gateway calls that time out or fail; a payment
 // that continues as new before it is paid.
-import { DefaultLogger, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { describe, expect, it } from 'vitest';
 import { startApi } from '../api/server.js';
 import { freePort } from '../devservers/servers.js';
-import { workerMetricsExporter } from '../worker/from-config.js';
+import { loadConfig } from '../config/config.js';
+import { createLogger, SERVICE_NAMES } from '../telemetry/logger.js';
+import { installRuntime } from '../worker/from-config.js';
 import { cashierBody, eventsUntil, http, testApiOptions, uniqueId, useService } from './support/service.js';
 
 // The SDK runtime is one per process and takes its exporter when installed, before any worker or
 // connection exists. The setup file (test/support/quiet-runtime.ts) installed one without
-// metrics, still idle here: replace it with one that exports as worker/from-config.ts configures.
+// metrics, still idle here: replace it with the one worker/from-config.ts installs.
 const workerMetricsPort = await freePort();
 await Runtime.instance().shutdown();
-Runtime.install({
-  logger: new DefaultLogger('WARN'),
-  telemetryOptions: {
-    logging: { filter: makeTelemetryFilterString({ core: 'ERROR' }), forward: {} },
-    metrics: workerMetricsExporter({ WORKER_METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: workerMetricsPort }),
-  },
-});
+installRuntime({ ...loadConfig({}), WORKER_METRICS_HOST: '127.0.0.1', WORKER_METRICS_PORT: workerMetricsPort, LOG_LEVEL: 'warn' }, createLogger(SERVICE_NAMES.worker, 'warn'));
 const workerMetricsUrl = `http://127.0.0.1:${workerMetricsPort}/metrics`;
 
 const { svc, shopper, paymentUrl } = useService({});

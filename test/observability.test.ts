@@ -9,13 +9,13 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
-import { PaymentEvent, STREAM_NAME } from '../events/schema.js';
+import { PaymentEvent, STREAM_NAME, subjectFor, type EventType } from '../events/schema.js';
 import { createLogger, SERVICE_NAMES } from '../telemetry/logger.js';
 import { startTracing, tracingFromConfig } from '../telemetry/tracing.js';
 import { installRuntime } from '../worker/from-config.js';
 import { TEST_API_KEY, TEST_GATEWAY } from './support/constants.js';
 import { startApi } from '../api/server.js';
-import { cashierBody, eventsUntil, http, testApiOptions, uniqueId, useService } from './support/service.js';
+import { cashierBody, eventsUntil, http, testApiOptions, uniqueId, until, useService } from './support/service.js';
 
 type Line = Record<string, unknown> & { level: string; msg: string; service: string; time: string };
 const sink = (lines: Line[]) => ({ write: (line: string) => void lines.push(JSON.parse(line) as Line) });
@@ -51,19 +51,9 @@ function ancestry(span: ReadableSpan, all: Map<string, ReadableSpan>): string[] 
   return names;
 }
 
-async function until<T>(what: string, find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 /** The NATS message of the payment's event of this type, read back from the stream with its headers. */
-async function messageOf(paymentId: string, type: string): Promise<{ traceparent: string | undefined; body: PaymentEvent }> {
-  const consumer = await svc.nats.jetstream().consumers.get(STREAM_NAME, { filterSubjects: [`payments.alipay_cn.CASHIER_PAYMENT.${type}`] });
+async function messageOf(paymentId: string, type: EventType): Promise<{ traceparent: string | undefined; body: PaymentEvent }> {
+  const consumer = await svc.nats.jetstream().consumers.get(STREAM_NAME, { filterSubjects: [subjectFor('CASHIER_PAYMENT', type)] });
   for await (const m of await consumer.fetch({ max_messages: 10_000, expires: 1_000 })) {
     const body = PaymentEvent.parse(m.json());
     if (body.subject === paymentId) return { traceparent: m.headers?.get('traceparent'), body };
@@ -123,7 +113,7 @@ describe('one connected trace per payment', () => {
       const publisher = index.get(spanId);
       expect(publisher?.name).toMatch(/^RunActivity:publishEvent(Now)?$/);
       expect(ancestry(publisher!, index).slice(-3)).toEqual(['RunWorkflow:alipayCnPayment', 'UpdateWithStartWorkflow:pay', 'POST /v1/payments']);
-      const message = await messageOf(paid.paymentId, event.type.slice('alipay_cn.'.length));
+      const message = await messageOf(paid.paymentId, event.type.slice('alipay_cn.'.length) as EventType);
       expect(message.traceparent).toBe(event.traceparent);
       expect(message.body.traceparent).toBe(event.traceparent);
     }

@@ -201,6 +201,17 @@ export async function eventsUntil(nats: NatsConnection, paymentId: string, until
   throw new Error(`no ${untilType} event for ${paymentId} within ${timeoutMs} ms; saw ${found.map((e) => e.type).join(', ') || 'nothing'}`);
 }
 
+/** Asks `read` every `everyMs` until it gives a value (not undefined, null or false); fails after `timeoutMs`. */
+export async function until<T>(what: string, read: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${timeoutMs} ms)`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
 export const PAY_CODE = '281234567890123456';
 
 /** What a shopper does in the sandbox: pay or decline an order, or pay a static entry code. */
